@@ -1,0 +1,85 @@
+// swift-tools-version:6.1
+// CitizenPortal: a citizen complaint and e-government back end speaking a gRPC-style binary
+// protocol. Layers point one way (see docs/ARCHITECTURE.md):
+//   Schema/ -> Tools (portal-codegen + plugin) -> PortalWire -> PortalModel -> RPC -> store -> services
+// The product depends on no third-party Swift package.
+import PackageDescription
+
+let package = Package(
+    name: "CitizenPortal",
+    products: [
+        .library(name: "PortalWire", targets: ["PortalWire"]),
+        .library(name: "PortalModel", targets: ["PortalModel"]),
+        .executable(name: "portal-codegen", targets: ["portal-codegen"]),
+        .executable(name: "portal-server", targets: ["portal-server"]),
+        .executable(name: "conformance-testee", targets: ["conformance-testee"]),
+        .executable(name: "interop-tool", targets: ["interop-tool"]),
+        .plugin(name: "PortalCodegenPlugin", targets: ["PortalCodegenPlugin"]),
+    ],
+    targets: [
+        // Wire runtime: varints, zigzag, fixed, length-delimited, unknown fields, RPC shapes.
+        .target(name: "PortalWire", path: "Sources/PortalWire"),
+
+        // Schema compiler: proto3 lexer, parser, resolver/validator and Swift emitter.
+        .target(name: "SchemaCompiler", path: "Tools/SchemaCompiler"),
+        .executableTarget(
+            name: "portal-codegen",
+            dependencies: ["SchemaCompiler"],
+            path: "Tools/portal-codegen"
+        ),
+        .plugin(
+            name: "PortalCodegenPlugin",
+            capability: .buildTool(),
+            dependencies: ["portal-codegen"],
+            path: "Tools/PortalCodegenPlugin"
+        ),
+
+        // The generated model of Schema/, shared by server and clients.
+        .target(
+            name: "PortalModel",
+            dependencies: ["PortalWire"],
+            path: "Sources/PortalModel",
+            exclude: ["portal-codegen.json"],
+            plugins: ["PortalCodegenPlugin"]
+        ),
+
+        .executableTarget(
+            name: "portal-server",
+            dependencies: ["PortalModel"],
+            path: "Sources/portal-server"
+        ),
+
+        // Speaks protobuf's conformance protocol for TestAllTypesProto3 (binary proto3).
+        .executableTarget(
+            name: "conformance-testee",
+            dependencies: ["PortalWire"],
+            path: "Tests/Conformance/Testee",
+            exclude: ["portal-codegen.json"],
+            plugins: ["PortalCodegenPlugin"]
+        ),
+        // Decodes and re-encodes messages of every Schema type for the Python interop check.
+        .executableTarget(
+            name: "interop-tool",
+            dependencies: ["PortalModel"],
+            path: "Tests/Interop/Tool"
+        ),
+
+        .testTarget(
+            name: "PortalWireTests",
+            dependencies: ["PortalWire"],
+            path: "Tests/PortalWireTests"
+        ),
+        .testTarget(
+            name: "SchemaCompilerTests",
+            dependencies: ["SchemaCompiler"],
+            path: "Tests/SchemaCompilerTests",
+            resources: [.copy("Corpus")]
+        ),
+        .testTarget(
+            name: "PortalModelTests",
+            dependencies: ["PortalModel"],
+            path: "Tests/PortalModelTests"
+        ),
+    ],
+    swiftLanguageModes: [.v6]
+)

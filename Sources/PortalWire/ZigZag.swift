@@ -1,0 +1,15 @@
+/// ZigZag encoding of `sint32`/`sint64`: small magnitudes, positive or negative, stay short.
+public enum ZigZag {
+    @inlinable public static func encode32(_ v: Int32) -> UInt32 {
+        UInt32(bitPattern: (v &<< 1) ^ (v >> 31))
+    }
+    @inlinable public static func encode64(_ v: Int64) -> UInt64 {
+        UInt64(bitPattern: (v &<< 1) ^ (v >> 63))
+    }
+    @inlinable public static func decode32(_ v: UInt32) -> Int32 {
+        Int32(bitPattern: (v >> 1) ^ (0 &- (v & 1)))
+    }
+    @inlinable public static func decode64(_ v: UInt64) -> Int64 {
+        Int64(bitPattern: (v >> 1) ^ (0 &- (v & 1)))
+    }
+}

@@ -1,0 +1,2 @@
+import PortalModel
+print("placeholder")

@@ -1,0 +1,371 @@
+import Foundation
+
+/// Emits `decodeFields(from:)`, `computeEncodedSize(_:)` and `encodeFields(to:)` for one
+/// message. Keys are precomputed; fields are written in field-number order.
+struct CodecEmitter {
+    let message: MessageDecl
+    let types: TypeNames
+
+    private var fieldsByNumber: [FieldDecl] { message.fields.sorted { $0.number < $1.number } }
+
+    func emit(into w: inout CodeWriter) {
+        emitDecode(into: &w)
+        w.line()
+        emitSize(into: &w)
+        w.line()
+        emitEncode(into: &w)
+    }
+
+    // MARK: Field facts
+
+    func wireType(_ f: FieldDecl) -> Int {
+        switch f.type {
+        case .scalar(let s): return ScalarCodec.of(s).wireType
+        case .enumeration: return 0
+        default: return 2
+        }
+    }
+
+    func tag(_ f: FieldDecl, wire: Int? = nil) -> UInt32 { UInt32(f.number) << 3 | UInt32(wire ?? wireType(f)) }
+
+    func tagSize(_ raw: UInt32) -> Int {
+        var n = 1
+        var v = raw >> 7
+        while v != 0 { n += 1; v >>= 7 }
+        return n
+    }
+
+    func isMessage(_ f: FieldDecl) -> Bool {
+        if case .message = f.type { return true }
+        return false
+    }
+
+    func read(_ f: FieldDecl, reader: String = "reader") -> String {
+        switch f.type {
+        case .scalar(.string): return "try \(reader).readString(fieldNumber: \(f.number))"
+        case .scalar(let s): return "try \(reader).\(ScalarCodec.of(s).read)()"
+        case .enumeration(let e): return "try \(reader).readEnum(\(types.qualifiedName(e)).self)"
+        case .message(let m): return "try \(reader).readMessage(\(types.qualifiedName(m)).self)"
+        case .named: return ""
+        }
+    }
+
+    func write(_ f: FieldDecl, _ v: String) -> String {
+        switch f.type {
+        case .scalar(let s): return "writer.\(ScalarCodec.of(s).write)(\(v))"
+        case .enumeration: return "writer.writeEnum(\(v))"
+        default: return "writer.writeMessage(\(v))"
+        }
+    }
+
+    /// Size of one value without its key.
+    func size(_ f: FieldDecl, _ v: String) -> String {
+        switch f.type {
+        case .scalar(let s): return ScalarCodec.of(s).sizeExpr.applied(to: v)
+        case .enumeration: return "ProtoSize.enumValue(\(v))"
+        default: return "ProtoSize.lengthDelimited(cache.messageSize(\(v)))"
+        }
+    }
+
+    func fixedWidth(_ f: FieldDecl) -> Int? {
+        if case .scalar(let s) = f.type { return ScalarCodec.of(s).fixedSize }
+        return nil
+    }
+
+    func isSet(_ f: FieldDecl, _ v: String) -> String {
+        switch f.type {
+        case .scalar(let s): return ScalarCodec.of(s).isSet.applied(to: v)
+        case .enumeration: return "\(v).rawValue != 0"
+        default: return "true"
+        }
+    }
+
+    func prop(_ f: FieldDecl) -> String { "self." + SwiftNaming.escaped(types.fieldName(f)) }
+
+    func oneof(_ f: FieldDecl) -> OneofDecl? {
+        guard let i = f.oneofIndex, !message.oneofs[i].isSynthetic else { return nil }
+        return message.oneofs[i]
+    }
+
+    // MARK: Decode
+
+    func emitDecode(into w: inout CodeWriter) {
+        w.block("public mutating func decodeFields(from reader: inout ProtoReader) throws(ProtoDecodingError)") { w in
+            w.block("while !reader.isAtEnd") { w in
+                w.line("let start = reader.position")
+                w.line("let tag = try reader.readTag()")
+                w.switchBlock("tag.rawValue") { w in
+                    for f in fieldsByNumber { emitDecodeCase(f, into: &w) }
+                    w.line("default:")
+                    w.line("    try reader.skipUnknown(tag, from: start, into: &self.unknownFields)")
+                }
+            }
+        }
+    }
+
+    func emitDecodeCase(_ f: FieldDecl, into w: inout CodeWriter) {
+        if let entry = f.mapEntry {
+            emitMapDecode(f, entry: entry, into: &w)
+            return
+        }
+        if f.label == .repeated {
+            if f.isPacked || fixedWidth(f) != nil || isPackableType(f) {
+                // Packable fields accept both packed and unpacked input.
+                let reader: String
+                let transform: String
+                switch f.type {
+                case .scalar(let s):
+                    reader = ScalarCodec.of(s).packedReader!
+                    transform = ScalarCodec.of(s).packedTransform
+                case .enumeration(let e):
+                    reader = "readPackedVarints"
+                    transform = "{ \(types.qualifiedName(e))(rawValue: Int32(truncatingIfNeeded: $0)) }"
+                default:
+                    reader = ""; transform = ""
+                }
+                if !reader.isEmpty {
+                    w.line("case \(tag(f, wire: 2)):")
+                    w.line("    try reader.\(reader)(into: &\(prop(f))) \(transform)")
+                }
+            }
+            w.line("case \(tag(f)):")
+            w.line("    \(prop(f)).append(\(read(f)))")
+            return
+        }
+        w.line("case \(tag(f)):")
+        w.indent()
+        defer { w.outdent() }
+        if let o = oneof(f) {
+            let c = SwiftNaming.escaped(types.fieldName(f))
+            let op = "self." + SwiftNaming.escaped(types.oneofProperty(o))
+            if isMessage(f) {
+                w.line("var value = \(types.defaultValue(f))")
+                w.line("if case .\(c)(let existing)? = \(op) { value = existing }")
+                w.line("try reader.readMessage(into: &value)")
+                w.line("\(op) = .\(c)(value)")
+            } else {
+                w.line("\(op) = .\(c)(\(read(f)))")
+            }
+            return
+        }
+        if isMessage(f) {
+            if types.needsBox(f, in: message) {
+                let storage = "self." + types.boxStorage(f)
+                w.line("if \(storage) == nil { \(storage) = ProtoBox(\(types.defaultValue(f))) }")
+                w.line("try reader.readMessage(into: &\(storage)!.value)")
+            } else {
+                w.line("if \(prop(f)) == nil { \(prop(f)) = \(types.defaultValue(f)) }")
+                w.line("try reader.readMessage(into: &\(prop(f))!)")
+            }
+            return
+        }
+        w.line("\(prop(f)) = \(read(f))")
+    }
+
+    func isPackableType(_ f: FieldDecl) -> Bool {
+        switch f.type {
+        case .scalar(let s): return s.isPackable
+        case .enumeration: return true
+        default: return false
+        }
+    }
+
+    func emitMapDecode(_ f: FieldDecl, entry: MessageDecl, into w: inout CodeWriter) {
+        let key = entry.mapKey!
+        let value = entry.mapValue!
+        w.line("case \(tag(f)):")
+        w.indent()
+        w.line("var key: \(types.valueType(key)) = \(types.defaultValue(key))")
+        w.line("var value: \(types.valueType(value)) = \(types.defaultValue(value))")
+        w.scope("try reader.readNested { (entry: inout ProtoReader) throws(ProtoDecodingError) in") { w in
+            w.block("while !entry.isAtEnd") { w in
+                w.line("let entryTag = try entry.readTag()")
+                w.switchBlock("entryTag.rawValue") { w in
+                    w.line("case \(tag(key)): key = \(read(key, reader: "entry").replacingOccurrences(of: "fieldNumber: 1", with: "fieldNumber: \(f.number)"))")
+                    if isMessage(value) {
+                        w.line("case \(tag(value)): try entry.readMessage(into: &value)")
+                    } else {
+                        w.line("case \(tag(value)): value = \(read(value, reader: "entry").replacingOccurrences(of: "fieldNumber: 2", with: "fieldNumber: \(f.number)"))")
+                    }
+                    w.line("default: try entry.skipField(entryTag)")
+                }
+            }
+        }
+        w.line("\(prop(f))[key] = value")
+        w.outdent()
+    }
+
+    // MARK: Size
+
+    func emitSize(into w: inout CodeWriter) {
+        w.block("public func computeEncodedSize(_ cache: inout SizeCache) -> Int") { w in
+            w.line("var n = 0")
+            for f in fieldsByNumber { emitSizeField(f, into: &w) }
+            w.line("n += self.unknownFields.bytes.count")
+            w.line("return n")
+        }
+    }
+
+    func emitSizeField(_ f: FieldDecl, into w: inout CodeWriter) {
+        let t = tagSize(tag(f))
+        if let entry = f.mapEntry {
+            let key = entry.mapKey!
+            let value = entry.mapValue!
+            let expr = "\(t) + ProtoSize.lengthDelimited(\(mapEntryPayloadSize(entry, k: "k", v: "v")))"
+            if isMessage(value) {
+                // Message values record sizes: iterate in the order the write pass will.
+                emitMapLoop(f, entry: entry, into: &w) { w in w.line("n += \(expr)") }
+            } else {
+                // Sums do not depend on order.
+                let k = fixedWidth(key) != nil ? "_" : "k"
+                let v = fixedWidth(value) != nil ? "_" : "v"
+                w.line("for (\(k), \(v)) in \(prop(f)) { n += \(expr) }")
+            }
+            return
+        }
+        if f.label == .repeated {
+            if f.isPacked {
+                let tp = tagSize(tag(f, wire: 2))
+                if let width = fixedWidth(f) {
+                    w.line("if !\(prop(f)).isEmpty { n += \(tp) + ProtoSize.lengthDelimited(\(prop(f)).count * \(width)) }")
+                } else {
+                    w.block("if !\(prop(f)).isEmpty") { w in
+                        w.line("var payload = 0")
+                        w.line("for v in \(prop(f)) { payload += \(size(f, "v")) }")
+                        w.line("cache.record(payload)")
+                        w.line("n += \(tp) + ProtoSize.lengthDelimited(payload)")
+                    }
+                }
+            } else if let width = fixedWidth(f) {
+                w.line("n += \(prop(f)).count * \(t + width)")
+            } else {
+                w.line("for v in \(prop(f)) { n += \(t) + \(size(f, "v")) }")
+            }
+            return
+        }
+        if let o = oneof(f) {
+            let op = "self." + SwiftNaming.escaped(types.oneofProperty(o))
+            let bind = fixedWidth(f) != nil ? "_" : "let v"
+            w.line("if case .\(SwiftNaming.escaped(types.fieldName(f)))(\(bind))? = \(op) { n += \(t) + \(size(f, "v")) }")
+            return
+        }
+        if isMessage(f) && types.needsBox(f, in: message) {
+            w.line("if let v = self.\(types.boxStorage(f)) { n += \(t) + \(size(f, "v.value")) }")
+        } else if types.hasPresence(f) {
+            if fixedWidth(f) != nil {
+                w.line("if \(prop(f)) != nil { n += \(t) + \(size(f, "v")) }")
+            } else {
+                w.line("if let v = \(prop(f)) { n += \(t) + \(size(f, "v")) }")
+            }
+        } else {
+            w.line("if \(isSet(f, prop(f))) { n += \(t) + \(size(f, prop(f))) }")
+        }
+    }
+
+    /// Payload of one map entry: key and value are always written.
+    func mapEntryPayloadSize(_ entry: MessageDecl, k: String, v: String) -> String {
+        let key = entry.mapKey!
+        let value = entry.mapValue!
+        return "1 + \(size(key, k)) + 1 + \(size(value, v))"
+    }
+
+    /// Iterates a map in key order when deterministic, else in the dictionary's own order
+    /// (stable between the size and write passes of one encode).
+    func emitMapLoop(_ f: FieldDecl, entry: MessageDecl, into w: inout CodeWriter, body: (inout CodeWriter) -> Void) {
+        let sortCall: String
+        if case .scalar(.bool) = entry.mapKey!.type {
+            sortCall = ".sorted(by: { !$0 && $1 })"
+        } else {
+            sortCall = ".sorted()"
+        }
+        w.block("if !\(prop(f)).isEmpty") { w in
+            w.block("if cache.deterministic") { w in
+                w.block("for k in \(prop(f)).keys\(sortCall)") { w in
+                    w.line("let v = \(prop(f))[k]!")
+                    body(&w)
+                }
+            }
+            w.block("else") { w in
+                w.block("for (k, v) in \(prop(f))") { w in body(&w) }
+            }
+        }
+    }
+
+    // MARK: Encode
+
+    func emitEncode(into w: inout CodeWriter) {
+        w.block("public func encodeFields(to writer: inout ProtoWriter)") { w in
+            for f in fieldsByNumber { emitEncodeField(f, into: &w) }
+            w.line("writer.writeUnknown(self.unknownFields)")
+        }
+    }
+
+    func emitEncodeField(_ f: FieldDecl, into w: inout CodeWriter) {
+        let raw = tag(f)
+        if let entry = f.mapEntry {
+            emitMapEncode(f, entry: entry, into: &w)
+            return
+        }
+        if f.label == .repeated {
+            if f.isPacked {
+                let packedTag = tag(f, wire: 2)
+                w.block("if !\(prop(f)).isEmpty") { w in
+                    w.line("writer.writeTag(\(packedTag))")
+                    if let width = fixedWidth(f) {
+                        w.line("writer.writeVarint(UInt64(\(prop(f)).count * \(width)))")
+                    } else {
+                        w.line("writer.writeVarint(UInt64(writer.nextSize()))")
+                    }
+                    w.line("for v in \(prop(f)) { \(write(f, "v")) }")
+                }
+            } else {
+                w.line("for v in \(prop(f)) { writer.writeTag(\(raw)); \(write(f, "v")) }")
+            }
+            return
+        }
+        if let o = oneof(f) {
+            let op = "self." + SwiftNaming.escaped(types.oneofProperty(o))
+            w.line("if case .\(SwiftNaming.escaped(types.fieldName(f)))(let v)? = \(op) { writer.writeTag(\(raw)); \(write(f, "v")) }")
+            return
+        }
+        if isMessage(f) && types.needsBox(f, in: message) {
+            w.line("if let v = self.\(types.boxStorage(f)) { writer.writeTag(\(raw)); \(write(f, "v.value")) }")
+        } else if types.hasPresence(f) {
+            w.line("if let v = \(prop(f)) { writer.writeTag(\(raw)); \(write(f, "v")) }")
+        } else {
+            w.line("if \(isSet(f, prop(f))) { writer.writeTag(\(raw)); \(write(f, prop(f))) }")
+        }
+    }
+
+    func emitMapEncode(_ f: FieldDecl, entry: MessageDecl, into w: inout CodeWriter) {
+        let key = entry.mapKey!
+        let value = entry.mapValue!
+        let raw = tag(f)
+        let sortCall: String
+        if case .scalar(.bool) = key.type { sortCall = ".sorted(by: { !$0 && $1 })" } else { sortCall = ".sorted()" }
+        func body(_ w: inout CodeWriter) {
+            w.line("writer.writeTag(\(raw))")
+            if isMessage(value) {
+                w.line("let valueSize = writer.nextSize()")
+                w.line("writer.writeVarint(UInt64(1 + \(size(key, "k")) + 1 + ProtoSize.lengthDelimited(valueSize)))")
+                w.line("writer.writeTag(\(tag(key))); \(write(key, "k"))")
+                w.line("writer.writeTag(\(tag(value))); writer.writeVarint(UInt64(valueSize)); v.encodeFields(to: &writer)")
+            } else {
+                w.line("writer.writeVarint(UInt64(\(mapEntryPayloadSize(entry, k: "k", v: "v"))))")
+                w.line("writer.writeTag(\(tag(key))); \(write(key, "k"))")
+                w.line("writer.writeTag(\(tag(value))); \(write(value, "v"))")
+            }
+        }
+        w.block("if !\(prop(f)).isEmpty") { w in
+            w.block("if writer.deterministic") { w in
+                w.block("for k in \(prop(f)).keys\(sortCall)") { w in
+                    w.line("let v = \(prop(f))[k]!")
+                    body(&w)
+                }
+            }
+            w.block("else") { w in
+                w.block("for (k, v) in \(prop(f))") { w in body(&w) }
+            }
+        }
+    }
+}

@@ -1,0 +1,78 @@
+/// Swift spellings of schema types and fields, shared by the emitters.
+final class TypeNames {
+    private var reachable: [ObjectIdentifier: Set<ObjectIdentifier>] = [:]
+
+    func localName(_ m: MessageDecl) -> String {
+        m.parent == nil ? SwiftNaming.typePrefix(m.file) + m.name : SwiftNaming.nestedTypeName(m.name)
+    }
+
+    func localName(_ e: EnumDecl) -> String {
+        e.parent == nil ? SwiftNaming.typePrefix(e.file) + e.name : SwiftNaming.nestedTypeName(e.name)
+    }
+
+    func qualifiedName(_ m: MessageDecl) -> String {
+        guard let parent = m.parent else { return localName(m) }
+        return qualifiedName(parent) + "." + localName(m)
+    }
+
+    func qualifiedName(_ e: EnumDecl) -> String {
+        guard let parent = e.parent else { return localName(e) }
+        return qualifiedName(parent) + "." + localName(e)
+    }
+
+    func fieldName(_ f: FieldDecl) -> String { SwiftNaming.memberName(f.name) }
+
+    func oneofProperty(_ o: OneofDecl) -> String { SwiftNaming.memberName(o.name) }
+
+    func oneofEnum(_ o: OneofDecl) -> String { "OneOf_" + SwiftNaming.upperCamel(o.name) }
+
+    func boxStorage(_ f: FieldDecl) -> String { "_" + fieldName(f) + "Storage" }
+
+    /// The Swift type of one value of the field (the element type for repeated fields).
+    func valueType(_ f: FieldDecl) -> String {
+        switch f.type {
+        case .scalar(let s): return ScalarCodec.of(s).swiftType
+        case .enumeration(let e): return qualifiedName(e)
+        case .message(let m): return qualifiedName(m)
+        case .named(let n): return n  // unreachable after resolution
+        }
+    }
+
+    func defaultValue(_ f: FieldDecl) -> String {
+        switch f.type {
+        case .scalar(let s): return ScalarCodec.of(s).defaultValue
+        case .enumeration(let e): return qualifiedName(e) + "()"
+        case .message(let m): return qualifiedName(m) + "()"
+        case .named: return ""
+        }
+    }
+
+    /// Explicit presence: proto3 `optional`, and every singular message field.
+    func hasPresence(_ f: FieldDecl) -> Bool {
+        if f.label == .optional { return true }
+        if f.label == .singular, case .message = f.type { return true }
+        return false
+    }
+
+    /// A singular message field (or oneof member) whose type can contain the enclosing
+    /// message must live on the heap.
+    func needsBox(_ f: FieldDecl, in m: MessageDecl) -> Bool {
+        guard f.label != .repeated, case .message(let target) = f.type else { return false }
+        return reachableTypes(from: target).contains(ObjectIdentifier(m)) || target === m
+    }
+
+    /// Messages reachable from `m` through singular (inline) message fields, `m` included.
+    private func reachableTypes(from m: MessageDecl) -> Set<ObjectIdentifier> {
+        if let cached = reachable[ObjectIdentifier(m)] { return cached }
+        var seen: Set<ObjectIdentifier> = []
+        var stack = [m]
+        while let next = stack.popLast() {
+            guard seen.insert(ObjectIdentifier(next)).inserted else { continue }
+            for f in next.fields where f.label != .repeated {
+                if case .message(let t) = f.type { stack.append(t) }
+            }
+        }
+        reachable[ObjectIdentifier(m)] = seen
+        return seen
+    }
+}
