@@ -1,0 +1,41 @@
+#!/usr/bin/env bash
+# Runs every test of CitizenPortal on a fresh Debian/Ubuntu machine with Swift 6.1+:
+#   1. installs the system packages the checks need (protoc, libprotobuf, python3-protobuf,
+#      a C++ compiler for protobuf's conformance runner),
+#   2. builds every product (the schema is compiled by our plugin during the build),
+#   3. runs protobuf's official conformance suite against conformance-testee (binary proto3:
+#      651 successes, 0 failures required),
+#   4. checks interop with the official Python protobuf runtime on random messages of every
+#      Schema type,
+#   5. runs `swift test` (unit tests, protoc cross-checks of the schema compiler, fuzz
+#      regression replays) last, so its summary closes the output.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+packages=(protobuf-compiler libprotobuf-dev python3-protobuf dpkg-dev g++ libsqlite3-dev)
+missing=()
+for p in "${packages[@]}"; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if ((${#missing[@]})); then
+    echo "== installing ${missing[*]}"
+    sudo_cmd=()
+    if [[ $(id -u) -ne 0 ]]; then
+        command -v sudo >/dev/null || { echo "need root (or sudo) to install: ${missing[*]}" >&2; exit 1; }
+        sudo_cmd=(sudo)
+    fi
+    "${sudo_cmd[@]}" apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive "${sudo_cmd[@]}" apt-get install -y -qq "${missing[@]}" >/dev/null
+fi
+
+echo "== swift build (all products)"
+swift build
+
+echo "== protobuf conformance (binary proto3)"
+EXPECT_SUCCESSES=651 bash scripts/run-conformance.sh .build/debug/conformance-testee
+
+echo "== interop with Python protobuf"
+/usr/bin/python3 Tests/Interop/interop.py --tool .build/debug/interop-tool
+
+echo "== swift test"
+swift test
