@@ -66,7 +66,14 @@ let files: [ProtoFile]
 do {
     files = try loader.loadAll(importNames)
 } catch {
-    FileHandle.standardError.write(Data((error.description + "\n").utf8))
+    // `path:line:col: error: message`, with the path on disk so editors and build logs link it.
+    for e in error.errors {
+        let disk = options.importPaths.lazy
+            .map { ($0 as NSString).appendingPathComponent(e.location.file) }
+            .first { FileManager.default.fileExists(atPath: $0) } ?? e.location.file
+        let line = "\(disk):\(e.location.line):\(e.location.column): error: \(e.message)\n"
+        FileHandle.standardError.write(Data(line.utf8))
+    }
     exit(1)
 }
 
