@@ -75,6 +75,15 @@ let package = Package(
             path: "Tests/SchemaCompilerTests",
             resources: [.copy("Corpus")]
         ),
+        // Awkward schemas (Swift keywords, recursion, every map key type, presence, packing)
+        // compiled by the plugin: the generated code must build and round-trip.
+        .testTarget(
+            name: "CodegenStressTests",
+            dependencies: ["PortalWire"],
+            path: "Tests/CodegenStressTests",
+            exclude: ["portal-codegen.json", "Schemas"],
+            plugins: ["PortalCodegenPlugin"]
+        ),
         .testTarget(
             name: "PortalModelTests",
             dependencies: ["PortalModel"],

@@ -24,6 +24,7 @@ public struct SwiftEmitter {
         w.line("// PortalCodegenPlugin; edit the .proto file instead.")
         w.line()
         w.line("import PortalWire")
+        file.messages.forEach(types.prepare)
         for e in file.enums {
             w.line()
             emitEnum(e, into: &w)
@@ -139,7 +140,8 @@ public struct SwiftEmitter {
     func emitStoredField(_ f: FieldDecl, in m: MessageDecl, into w: inout CodeWriter) {
         let prop = SwiftNaming.escaped(types.fieldName(f))
         w.doc(f.comment)
-        if f.isDeprecated { w.line("@available(*, deprecated)") }
+        // Not `@available(*, deprecated)`: the generated codec itself must use the field.
+        if f.isDeprecated { w.line("/// - Note: Deprecated in the schema (`[deprecated = true]`).") }
         if let entry = f.mapEntry {
             w.line("public var \(prop): [\(types.valueType(entry.mapKey!)): \(types.valueType(entry.mapValue!))] = [:]")
         } else if f.label == .repeated {

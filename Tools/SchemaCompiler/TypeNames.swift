@@ -1,13 +1,31 @@
 /// Swift spellings of schema types and fields, shared by the emitters.
 final class TypeNames {
     private var reachable: [ObjectIdentifier: Set<ObjectIdentifier>] = [:]
+    private var memberNames: [ObjectIdentifier: String] = [:]
 
-    func localName(_ m: MessageDecl) -> String {
-        m.parent == nil ? SwiftNaming.typePrefix(m.file) + m.name : SwiftNaming.nestedTypeName(m.name)
+    /// Assigns every field and oneof of `m` (and its nested messages) a Swift member name,
+    /// unique within the message: names that converge after camel-casing (a oneof `_x_y`
+    /// and a field `x_y`) get `_` appended in declaration order, fields first.
+    func prepare(_ m: MessageDecl) {
+        var used: Set<String> = []
+        func unique(_ base: String) -> String {
+            var name = base
+            while used.contains(name) { name += "_" }
+            used.insert(name)
+            return name
+        }
+        for f in m.fields { memberNames[ObjectIdentifier(f)] = unique(SwiftNaming.memberName(f.name)) }
+        for o in m.oneofs where !o.isSynthetic { memberNames[ObjectIdentifier(o)] = unique(SwiftNaming.memberName(o.name)) }
+        m.messages.forEach(prepare)
     }
 
-    func localName(_ e: EnumDecl) -> String {
-        e.parent == nil ? SwiftNaming.typePrefix(e.file) + e.name : SwiftNaming.nestedTypeName(e.name)
+    func localName(_ m: MessageDecl) -> String { localName(m.name, file: m.file, nested: m.parent != nil) }
+
+    func localName(_ e: EnumDecl) -> String { localName(e.name, file: e.file, nested: e.parent != nil) }
+
+    private func localName(_ name: String, file: ProtoFile, nested: Bool) -> String {
+        let prefix = nested ? "" : SwiftNaming.typePrefix(file)
+        return prefix.isEmpty ? SwiftNaming.nestedTypeName(name) : prefix + name
     }
 
     func qualifiedName(_ m: MessageDecl) -> String {
@@ -20,9 +38,9 @@ final class TypeNames {
         return qualifiedName(parent) + "." + localName(e)
     }
 
-    func fieldName(_ f: FieldDecl) -> String { SwiftNaming.memberName(f.name) }
+    func fieldName(_ f: FieldDecl) -> String { memberNames[ObjectIdentifier(f)] ?? SwiftNaming.memberName(f.name) }
 
-    func oneofProperty(_ o: OneofDecl) -> String { SwiftNaming.memberName(o.name) }
+    func oneofProperty(_ o: OneofDecl) -> String { memberNames[ObjectIdentifier(o)] ?? SwiftNaming.memberName(o.name) }
 
     func oneofEnum(_ o: OneofDecl) -> String { "OneOf_" + SwiftNaming.upperCamel(o.name) }
 
