@@ -10,6 +10,7 @@ let package = Package(
     products: [
         .library(name: "PortalWire", targets: ["PortalWire"]),
         .library(name: "PortalModel", targets: ["PortalModel"]),
+        .library(name: "PortalRPC", targets: ["PortalRPC"]),
         .executable(name: "portal-codegen", targets: ["portal-codegen"]),
         .executable(name: "portal-server", targets: ["portal-server"]),
         .executable(name: "conformance-testee", targets: ["conformance-testee"]),
@@ -41,6 +42,15 @@ let package = Package(
             path: "Sources/PortalModel",
             exclude: ["portal-codegen.json"],
             plugins: ["PortalCodegenPlugin"]
+        ),
+
+        // epoll, accept4 and eventfd, which Glibc does not expose to Swift.
+        .target(name: "CPortalSystem", path: "Sources/CPortalSystem"),
+        // The framed binary protocol over TCP: frames, status codes, router, server, client.
+        .target(
+            name: "PortalRPC",
+            dependencies: ["PortalModel", "CPortalSystem"],
+            path: "Sources/PortalRPC"
         ),
 
         .executableTarget(
@@ -83,6 +93,11 @@ let package = Package(
             path: "Tests/CodegenStressTests",
             exclude: ["portal-codegen.json", "Schemas"],
             plugins: ["PortalCodegenPlugin"]
+        ),
+        .testTarget(
+            name: "PortalRPCTests",
+            dependencies: ["PortalRPC"],
+            path: "Tests/PortalRPCTests"
         ),
         .testTarget(
             name: "PortalModelTests",

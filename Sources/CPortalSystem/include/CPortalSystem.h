@@ -1,0 +1,58 @@
+// CPortalSystem: the Linux calls Swift's Glibc module does not expose (epoll, accept4,
+// eventfd), as thin inline wrappers. No logic lives here; Swift retries EINTR.
+#ifndef C_PORTAL_SYSTEM_H
+#define C_PORTAL_SYSTEM_H
+
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE  /* accept4 */
+#endif
+#include <stddef.h>
+
+#include <errno.h>
+#include <stdint.h>
+#include <sys/epoll.h>
+#include <sys/eventfd.h>
+#include <sys/socket.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+
+static inline int cps_epoll_create(void) { return epoll_create1(EPOLL_CLOEXEC); }
+
+static inline int cps_epoll_ctl(int epfd, int op, int fd, uint32_t events, uint64_t data) {
+    struct epoll_event ev;
+    ev.events = events;
+    ev.data.u64 = data;
+    return epoll_ctl(epfd, op, fd, &ev);
+}
+
+/// Waits for events; writes up to `max` (events, data) pairs into the two arrays.
+static inline int cps_epoll_wait(int epfd, uint32_t *events, uint64_t *data, int max, int timeout_ms) {
+    struct epoll_event buffer[256];
+    if (max > 256) max = 256;
+    int n = epoll_wait(epfd, buffer, max, timeout_ms);
+    for (int i = 0; i < n; i++) {
+        events[i] = buffer[i].events;
+        data[i] = buffer[i].data.u64;
+    }
+    return n;
+}
+
+static inline int cps_accept4(int fd) {
+    return accept4(fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+}
+
+static inline int cps_eventfd(void) { return eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC); }
+
+static inline int cps_errno(void) { return errno; }
+
+static const uint32_t CPS_EPOLLIN = EPOLLIN;
+static const uint32_t CPS_EPOLLOUT = EPOLLOUT;
+static const uint32_t CPS_EPOLLERR = EPOLLERR;
+static const uint32_t CPS_EPOLLHUP = EPOLLHUP;
+static const uint32_t CPS_EPOLLRDHUP = EPOLLRDHUP;
+static const uint32_t CPS_EPOLLET = EPOLLET;
+static const int CPS_EPOLL_CTL_ADD = EPOLL_CTL_ADD;
+static const int CPS_EPOLL_CTL_MOD = EPOLL_CTL_MOD;
+static const int CPS_EPOLL_CTL_DEL = EPOLL_CTL_DEL;
+
+#endif
