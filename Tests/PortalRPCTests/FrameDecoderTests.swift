@@ -106,3 +106,34 @@ import PortalModel
         #expect(RPCError(mapping: Leaky()).message == "internal error")
     }
 }
+
+@Suite struct OversizeMessageTests {
+    @Test func oversizeMessageIsSkippedWithoutBuffering() throws {
+        var decoder = FrameDecoder(maxFrameSize: 16, expectPreface: false)
+        var enc = FrameEncoder()
+        enc.append(.message, stream: 1, payload: [UInt8](repeating: 7, count: 1000))
+        enc.append(.ping, stream: 0, payload: [1, 2, 3, 4, 5, 6, 7, 8])
+        let bytes = enc.take()
+        var events: [FrameEvent] = []
+        var maxBuffered = 0
+        for chunk in stride(from: 0, to: bytes.count, by: 100) {
+            decoder.append(Array(bytes[chunk..<min(chunk + 100, bytes.count)]))
+            while let e = try decoder.nextEvent() { events.append(e) }
+            maxBuffered = max(maxBuffered, decoder.bufferedByteCount)
+        }
+        #expect(events.count == 2)
+        guard case .oversizeMessage(let h) = events[0] else { Issue.record("expected oversize"); return }
+        #expect(h.stream == 1 && h.length == 1000)
+        guard case .frame(let ping) = events[1] else { Issue.record("expected ping"); return }
+        #expect(ping.payload == [1, 2, 3, 4, 5, 6, 7, 8])
+        #expect(maxBuffered <= 100)
+    }
+
+    @Test func oversizeControlFramesAreFatal() {
+        var decoder = FrameDecoder(maxFrameSize: 16, expectPreface: false)
+        var enc = FrameEncoder()
+        enc.append(.call, stream: 1, payload: [UInt8](repeating: 0, count: 17))
+        decoder.append(enc.take())
+        #expect(throws: FrameDecodingError.frameTooLarge(length: 17, limit: 16)) { try decoder.nextEvent() }
+    }
+}

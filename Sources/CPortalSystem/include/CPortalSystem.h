@@ -3,10 +3,6 @@
 #ifndef C_PORTAL_SYSTEM_H
 #define C_PORTAL_SYSTEM_H
 
-#ifndef _GNU_SOURCE
-#define _GNU_SOURCE  /* accept4 */
-#endif
-#include <stddef.h>
 
 #include <errno.h>
 #include <stdint.h>
@@ -37,8 +33,12 @@ static inline int cps_epoll_wait(int epfd, uint32_t *events, uint64_t *data, int
     return n;
 }
 
+// Declared by glibc only under _GNU_SOURCE, which would make this module's view of the
+// system headers differ from Swift's Glibc module; declare it ourselves instead.
+extern int accept4(int fd, struct sockaddr *addr, socklen_t *len, int flags);
+
 static inline int cps_accept4(int fd) {
-    return accept4(fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+    return accept4(fd, (struct sockaddr *)0, (socklen_t *)0, SOCK_NONBLOCK | SOCK_CLOEXEC);
 }
 
 static inline int cps_eventfd(void) { return eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC); }

@@ -28,12 +28,22 @@ public enum FrameDecodingError: Error, Hashable, Sendable, CustomStringConvertib
     }
 }
 
+/// What the decoder produced.
+public enum FrameEvent: Sendable, Equatable {
+    case frame(Frame)
+    /// A MESSAGE frame longer than the maximum frame size: its payload is discarded as it
+    /// arrives, never buffered, and the stream gets RESOURCE_EXHAUSTED while the connection
+    /// carries on.
+    case oversizeMessage(FrameHeader)
+}
+
 /// Splits a byte stream into frames incrementally: bytes may arrive one at a time or many
 /// frames per read. Holds at most one frame's worth of unconsumed bytes plus one read.
 public struct FrameDecoder {
     private var buffer: [UInt8] = []
     private var start = 0
     private var prefaceRemaining: Int
+    private var discardRemaining = 0
     public var maxFrameSize: Int
 
     /// - Parameter expectPreface: true on the server side of a connection.
@@ -57,8 +67,23 @@ public struct FrameDecoder {
         bytes.withUnsafeBytes { append($0) }
     }
 
-    /// The next complete frame, nil if more bytes are needed.
+    /// The next complete frame, nil if more bytes are needed. Oversize frames of any type
+    /// throw; use `nextEvent()` to skip oversize MESSAGE frames instead.
     public mutating func nextFrame() throws(FrameDecodingError) -> Frame? {
+        switch try nextEvent(skipOversizeMessages: false) {
+        case .frame(let f)?: return f
+        default: return nil
+        }
+    }
+
+    public mutating func nextEvent(skipOversizeMessages: Bool = true) throws(FrameDecodingError) -> FrameEvent? {
+        if discardRemaining > 0 {
+            let n = min(discardRemaining, buffer.count - start)
+            start += n
+            discardRemaining -= n
+            compactIfWorthwhile()
+            if discardRemaining > 0 { return nil }
+        }
         if prefaceRemaining > 0 {
             let expected = ProtocolConstants.preface
             while prefaceRemaining > 0 && start < buffer.count {
@@ -74,7 +99,16 @@ public struct FrameDecoder {
         }
         guard let header = parsed else { throw .reservedBitsSet }
         guard Int(header.length) <= maxFrameSize else {
-            throw .frameTooLarge(length: header.length, limit: maxFrameSize)
+            guard skipOversizeMessages, header.type == .message else {
+                throw .frameTooLarge(length: header.length, limit: maxFrameSize)
+            }
+            start += ProtocolConstants.headerSize
+            discardRemaining = Int(header.length)
+            let n = min(discardRemaining, buffer.count - start)
+            start += n
+            discardRemaining -= n
+            compactIfWorthwhile()
+            return .oversizeMessage(header)
         }
         let total = ProtocolConstants.headerSize + Int(header.length)
         guard buffer.count - start >= total else { return nil }
@@ -82,7 +116,7 @@ public struct FrameDecoder {
         let payload = Array(buffer[payloadStart..<(start + total)])
         start += total
         compactIfWorthwhile()
-        return Frame(header: header, payload: payload)
+        return .frame(Frame(header: header, payload: payload))
     }
 
     /// Drops consumed bytes once they are the larger part of the buffer.

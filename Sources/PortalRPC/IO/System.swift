@@ -1,0 +1,68 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import CPortalSystem
+
+/// A failed system call: its name and errno.
+public struct SystemError: Error, Hashable, Sendable, CustomStringConvertible {
+    public var call: String
+    public var errno: Int32
+    public var description: String {
+        let text = strerror(errno).map { String(validatingCString: $0) ?? "" } ?? ""
+        return "\(call): \(text) (errno \(errno))"
+    }
+}
+
+/// Syscall wrappers in the style of swift-nio's System.swift: retry on EINTR, turn -1 into a
+/// thrown `SystemError`, and report "would block" as nil instead of an error.
+enum Sys {
+    @inline(__always)
+    static func retrying(_ name: String, _ body: () -> Int) throws(SystemError) -> Int {
+        while true {
+            let r = body()
+            if r >= 0 { return r }
+            let e = cps_errno()
+            if e == EINTR { continue }
+            throw SystemError(call: name, errno: e)
+        }
+    }
+
+    /// Like `retrying`, but EAGAIN/EWOULDBLOCK returns nil.
+    @inline(__always)
+    static func nonBlocking(_ name: String, _ body: () -> Int) throws(SystemError) -> Int? {
+        while true {
+            let r = body()
+            if r >= 0 { return r }
+            let e = cps_errno()
+            if e == EINTR { continue }
+            if e == EAGAIN || e == EWOULDBLOCK { return nil }
+            throw SystemError(call: name, errno: e)
+        }
+    }
+
+    static func read(_ fd: Int32, _ buffer: UnsafeMutableRawBufferPointer) throws(SystemError) -> Int? {
+        try nonBlocking("read") { Glibc.read(fd, buffer.baseAddress, buffer.count) }
+    }
+
+    static func write(_ fd: Int32, _ buffer: UnsafeRawBufferPointer) throws(SystemError) -> Int? {
+        try nonBlocking("write") { Glibc.send(fd, buffer.baseAddress, buffer.count, Int32(MSG_NOSIGNAL)) }
+    }
+
+    static func close(_ fd: Int32) {
+        _ = Glibc.close(fd)  // never retried: on Linux the descriptor is gone even on EINTR
+    }
+
+    static func accept(_ fd: Int32) throws(SystemError) -> Int32? {
+        try nonBlocking("accept4") { Int(cps_accept4(fd)) }.map(Int32.init)
+    }
+
+    static func setNoDelay(_ fd: Int32) {
+        var one: Int32 = 1
+        _ = setsockopt(fd, Int32(IPPROTO_TCP), TCP_NODELAY, &one, socklen_t(MemoryLayout<Int32>.size))
+    }
+
+    static func setNonBlocking(_ fd: Int32) {
+        let flags = fcntl(fd, F_GETFL)
+        _ = fcntl(fd, F_SETFL, flags | O_NONBLOCK)
+    }
+}
