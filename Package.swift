@@ -97,7 +97,9 @@ let package = Package(
         .testTarget(
             name: "PortalRPCTests",
             dependencies: ["PortalRPC"],
-            path: "Tests/PortalRPCTests"
+            path: "Tests/PortalRPCTests",
+            exclude: ["portal-codegen.json", "Protos"],
+            plugins: ["PortalCodegenPlugin"]
         ),
         .testTarget(
             name: "PortalModelTests",

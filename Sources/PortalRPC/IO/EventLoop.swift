@@ -92,6 +92,11 @@ final class EventLoop: @unchecked Sendable {
         handlers[fd] = nil
     }
 
+    /// Every registered server connection (for drain and shutdown).
+    func forEachConnection(_ body: (ServerConnection) -> Void) {
+        for case let c as ServerConnection in Array(handlers.values) { body(c) }
+    }
+
     /// Asks for one `flush()` call at the end of this iteration.
     func scheduleFlush(_ handler: any EventHandler) { flushQueue.append(handler) }
 

@@ -1,0 +1,150 @@
+import PortalModel
+
+/// The four call shapes, as generated client stubs call them.
+extension RPCClient {
+    public func unary<Request: ProtoMessage, Response: ProtoMessage>(
+        _ method: MethodDescriptor, request: Request, options: RPCCallOptions
+    ) async throws -> Response {
+        let conn = try await connection()
+        let payload = request.serializedBytes()
+        let handle = CallHandle()
+        let loop = self.loopForCalls
+        let bytes = try await withTaskCancellationHandler {
+            try await withCheckedThrowingContinuation { (c: CheckedContinuation<[UInt8], any Error>) in
+                loop.execute {
+                    guard conn.isUsable else {
+                        c.resume(throwing: RPCError(code: .unavailable, message: "connection closed; retry"))
+                        return
+                    }
+                    guard let stream = conn.open(path: method.path, options: options, receiver: .single, handle: handle) else {
+                        c.resume(throwing: RPCError(code: .cancelled, message: "call cancelled"))
+                        return
+                    }
+                    stream.awaitOutcome(c)
+                    conn.sendRequest(stream, payload, endStream: true, continuation: nil)
+                }
+            }
+        } onCancel: {
+            if let id = handle.cancel() { loop.execute { conn.cancel(id) } }
+        }
+        return try Self.decode(bytes)
+    }
+
+    public func serverStreaming<Request: ProtoMessage, Response: ProtoMessage>(
+        _ method: MethodDescriptor, request: Request, options: RPCCallOptions
+    ) async throws -> RPCStream<Response> {
+        let payload = request.serializedBytes()
+        let (conn, stream, handle, queue) = try await openStreaming(method, options)
+        let loop = self.loopForCalls
+        loop.execute { conn.sendRequest(stream.value, payload, endStream: true, continuation: nil) }
+        return Self.responses(queue, handle: handle, conn: conn, loop: loop)
+    }
+
+    public func clientStreaming<Request: ProtoMessage, Response: ProtoMessage>(
+        _ method: MethodDescriptor, options: RPCCallOptions,
+        requests: @escaping @Sendable (RPCWriter<Request>) async throws -> Void
+    ) async throws -> Response {
+        let conn = try await connection()
+        let handle = CallHandle()
+        let loop = self.loopForCalls
+        return try await withTaskCancellationHandler {
+            let stream = try await withCheckedThrowingContinuation { (c: CheckedContinuation<LoopBound<ClientStream>, any Error>) in
+                loop.execute {
+                    guard conn.isUsable,
+                          let s = conn.open(path: method.path, options: options, receiver: .single, handle: handle) else {
+                        c.resume(throwing: RPCError(code: .unavailable, message: "connection closed; retry"))
+                        return
+                    }
+                    c.resume(returning: LoopBound(value: s))
+                }
+            }
+            try await Self.produce(requests, into: stream, conn: conn, loop: loop)
+            let bytes = try await withCheckedThrowingContinuation { (c: CheckedContinuation<[UInt8], any Error>) in
+                loop.execute { stream.value.awaitOutcome(c) }
+            }
+            return try Self.decode(bytes)
+        } onCancel: {
+            if let id = handle.cancel() { loop.execute { conn.cancel(id) } }
+        }
+    }
+
+    public func bidirectionalStreaming<Request: ProtoMessage, Response: ProtoMessage>(
+        _ method: MethodDescriptor, options: RPCCallOptions,
+        requests: @escaping @Sendable (RPCWriter<Request>) async throws -> Void
+    ) async throws -> RPCStream<Response> {
+        let (conn, stream, handle, queue) = try await openStreaming(method, options)
+        let loop = self.loopForCalls
+        // The requests flow while the caller reads responses.
+        Task { try? await Self.produce(requests, into: stream, conn: conn, loop: loop) }
+        return Self.responses(queue, handle: handle, conn: conn, loop: loop)
+    }
+
+    // MARK: Helpers
+
+    private func openStreaming(_ method: MethodDescriptor, _ options: RPCCallOptions) async throws
+        -> (ClientConnection, LoopBound<ClientStream>, CallHandle, InboundQueue) {
+        let conn = try await connection()
+        let handle = CallHandle()
+        let loop = self.loopForCalls
+        let queue = InboundQueue { consumed in
+            loop.execute { conn.grant(stream: handle.id, consumed) }
+        }
+        let stream = try await withCheckedThrowingContinuation { (c: CheckedContinuation<LoopBound<ClientStream>, any Error>) in
+            loop.execute {
+                guard conn.isUsable,
+                      let s = conn.open(path: method.path, options: options, receiver: .stream(queue), handle: handle) else {
+                    c.resume(throwing: RPCError(code: .unavailable, message: "connection closed; retry"))
+                    return
+                }
+                c.resume(returning: LoopBound(value: s))
+            }
+        }
+        return (conn, stream, handle, queue)
+    }
+
+    /// Runs the caller's request producer, then half-closes; a failing producer cancels the call.
+    private static func produce<Request: ProtoMessage>(
+        _ requests: @Sendable (RPCWriter<Request>) async throws -> Void,
+        into stream: LoopBound<ClientStream>, conn: ClientConnection, loop: EventLoop
+    ) async throws {
+        let writer = RPCWriter<Request> { request in
+            let bytes = request.serializedBytes()
+            try await withCheckedThrowingContinuation { (c: CheckedContinuation<Void, any Error>) in
+                loop.execute { conn.sendRequest(stream.value, bytes, endStream: false, continuation: c) }
+            }
+        }
+        do {
+            try await requests(writer)
+            loop.execute { conn.halfClose(stream.value) }
+        } catch {
+            let id = stream.value.id
+            loop.execute { conn.cancel(id) }
+            throw error
+        }
+    }
+
+    /// Decoded responses; abandoning the iteration (task cancellation) cancels the call.
+    private static func responses<Response: ProtoMessage>(
+        _ queue: InboundQueue, handle: CallHandle, conn: ClientConnection, loop: EventLoop
+    ) -> RPCStream<Response> {
+        RPCStream(AsyncThrowingStream(unfolding: {
+            do {
+                return try await withTaskCancellationHandler {
+                    try await queue.next().map { try Self.decode($0) as Response }
+                } onCancel: {
+                    if let id = handle.cancel() { loop.execute { conn.cancel(id) } }
+                }
+            } catch is CancellationError {
+                throw RPCError(code: .cancelled, message: "call cancelled")
+            }
+        }))
+    }
+
+    static func decode<Response: ProtoMessage>(_ bytes: [UInt8]) throws -> Response {
+        do {
+            return try Response(serializedBytes: bytes)
+        } catch {
+            throw RPCError(code: .internalError, message: "response does not decode as \(Response.protoMessageName): \(error)")
+        }
+    }
+}

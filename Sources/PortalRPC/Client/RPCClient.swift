@@ -1,0 +1,128 @@
+import PortalModel
+import Synchronization
+
+/// A client of one server address. Calls multiplex over one connection, made on first use
+/// and remade after a failure with exponential backoff. Generated client stubs take it as
+/// their transport:
+///
+///     let client = try RPCClient(target: SocketAddress("127.0.0.1:50051")!)
+///     let health = Grpc_Health_V1_Health_Client(transport: client)
+///     let status = try await health.check(.init()).status
+///
+/// Every failure surfaces as `RPCError` with the call's status code.
+public final class RPCClient: RPCClientTransport {
+    public let target: SocketAddress
+    public let configuration: ClientConfiguration
+    private let loop: EventLoop
+    var loopForCalls: EventLoop { loop }
+    private let state = Mutex(State())
+
+    private struct State {
+        var connection: ClientConnection?
+        var waiting: [CheckedContinuation<ClientConnection, any Error>] = []
+        var connecting = false
+        var failures = 0
+        var nextAttempt: ContinuousClock.Instant = .now
+        var closed = false
+    }
+
+    public init(target: SocketAddress, configuration: ClientConfiguration = ClientConfiguration()) throws {
+        self.target = target
+        self.configuration = configuration
+        loop = try EventLoop(name: "rpc-client")
+        loop.start()
+    }
+
+    deinit { loop.stop() }
+
+    /// Closes the connection; calls in flight fail with UNAVAILABLE.
+    public func close() {
+        let connection = state.withLock { s -> ClientConnection? in
+            s.closed = true
+            defer { s.connection = nil }
+            return s.connection
+        }
+        if let connection {
+            loop.execute { connection.fail(RPCError(code: .unavailable, message: "client closed")) }
+        }
+    }
+
+    // MARK: Connection management
+
+    /// A usable connection, connecting (after any backoff) if needed.
+    func connection() async throws -> ClientConnection {
+        try await withCheckedThrowingContinuation { (c: CheckedContinuation<ClientConnection, any Error>) in
+            loop.execute { self.obtain(c) }
+        }
+    }
+
+    /// Loop thread: hands out the current connection or starts one.
+    private func obtain(_ c: CheckedContinuation<ClientConnection, any Error>) {
+        enum Step { case ready(ClientConnection), wait, connect(after: Duration), closed }
+        let step = state.withLock { s -> Step in
+            if s.closed { return .closed }
+            if let conn = s.connection, conn.isUsable, conn.connected { return .ready(conn) }
+            s.waiting.append(c)
+            if s.connecting { return .wait }
+            s.connecting = true
+            let delay = s.nextAttempt - .now
+            return .connect(after: delay > .zero ? delay : .zero)
+        }
+        switch step {
+        case .ready(let conn): c.resume(returning: conn)
+        case .closed: c.resume(throwing: RPCError(code: .unavailable, message: "client closed"))
+        case .wait: break
+        case .connect(let delay):
+            if delay > .zero {
+                loop.schedule(after: delay) { self.attempt() }
+            } else {
+                attempt()
+            }
+        }
+    }
+
+    private func attempt() {
+        let conn: ClientConnection
+        do {
+            conn = try ClientConnection.connect(to: target, loop: loop, config: configuration)
+            conn.onConnect = { [weak self] result in self?.connected(conn, result) }
+            conn.onClose = { [weak self] in
+                self?.state.withLock { s in if s.connection === conn { s.connection = nil } }
+            }
+            try conn.start()
+        } catch {
+            connected(nil, .failure(RPCError(code: .unavailable, message: "cannot connect to \(target): \(error)")))
+            return
+        }
+    }
+
+    private func connected(_ conn: ClientConnection?, _ result: Result<Void, RPCError>) {
+        let waiters = state.withLock { s -> [CheckedContinuation<ClientConnection, any Error>] in
+            s.connecting = false
+            switch result {
+            case .success:
+                s.connection = conn
+                s.failures = 0
+                s.nextAttempt = .now
+            case .failure:
+                s.failures += 1
+                s.nextAttempt = .now + backoff(afterFailures: s.failures)
+            }
+            defer { s.waiting = [] }
+            return s.waiting
+        }
+        for w in waiters {
+            switch result {
+            case .success: w.resume(returning: conn!)
+            case .failure(let e): w.resume(throwing: e)
+            }
+        }
+    }
+
+    /// Exponential backoff with ±20 % jitter.
+    private func backoff(afterFailures n: Int) -> Duration {
+        let base = configuration.initialBackoff * (1 << min(n - 1, 16))
+        let capped = min(base, configuration.maxBackoff)
+        return capped * Double.random(in: 0.8...1.2)
+    }
+}

@@ -1,0 +1,90 @@
+import PortalModel
+import Synchronization
+
+/// Request messages of one streaming call, pushed by the event loop and pulled by the
+/// handler's task. Pulling a message is what grants the client more flow-control credit, so a
+/// handler that stops reading stops its client, and server memory stays bounded.
+final class InboundQueue: Sendable {
+    private struct State {
+        var buffer: [[UInt8]] = []
+        var head = 0
+        var finished = false
+        var failure: (any Error)?
+        var waiter: CheckedContinuation<[UInt8]?, any Error>?
+    }
+
+    private let state = Mutex(State())
+    /// Called (off the loop) with the byte count of each consumed message.
+    private let onConsume: @Sendable (Int) -> Void
+
+    init(onConsume: @escaping @Sendable (Int) -> Void) { self.onConsume = onConsume }
+
+    /// Loop side: a message arrived.
+    func push(_ message: [UInt8]) {
+        let waiter = state.withLock { s -> CheckedContinuation<[UInt8]?, any Error>? in
+            if let w = s.waiter {
+                s.waiter = nil
+                return w
+            }
+            s.buffer.append(message)
+            return nil
+        }
+        if let waiter {
+            onConsume(message.count)
+            waiter.resume(returning: message)
+        }
+    }
+
+    /// Loop side: the client half-closed (nil) or the call failed.
+    func finish(_ failure: (any Error)? = nil) {
+        let waiter = state.withLock { s -> CheckedContinuation<[UInt8]?, any Error>? in
+            guard !s.finished else { return nil }
+            s.finished = true
+            s.failure = failure
+            defer { s.waiter = nil }
+            return s.waiter
+        }
+        if let failure { waiter?.resume(throwing: failure) } else { waiter?.resume(returning: nil) }
+    }
+
+    /// Handler side: the next message, nil after the client's half-close.
+    func next() async throws -> [UInt8]? {
+        try await withTaskCancellationHandler {
+            try await withCheckedThrowingContinuation { (c: CheckedContinuation<[UInt8]?, any Error>) in
+                enum Outcome { case value([UInt8]), end, failure(any Error), wait }
+                let outcome = state.withLock { s -> Outcome in
+                    if s.head < s.buffer.count {
+                        let m = s.buffer[s.head]
+                        s.head += 1
+                        if s.head == s.buffer.count {
+                            s.buffer.removeAll(keepingCapacity: true)
+                            s.head = 0
+                        }
+                        return .value(m)
+                    }
+                    if s.finished { return s.failure.map(Outcome.failure) ?? .end }
+                    if Task.isCancelled { return .failure(CancellationError()) }
+                    s.waiter = c
+                    return .wait
+                }
+                switch outcome {
+                case .value(let m):
+                    onConsume(m.count)
+                    c.resume(returning: m)
+                case .end: c.resume(returning: nil)
+                case .failure(let e): c.resume(throwing: e)
+                case .wait: break
+                }
+            }
+        } onCancel: {
+            finish(CancellationError())
+        }
+    }
+
+    /// The queue as a typed stream of decoded requests.
+    func typed<Request: ProtoMessage>(_ type: Request.Type) -> RPCStream<Request> {
+        RPCStream(AsyncThrowingStream(unfolding: { [self] in
+            try await next().map { try Request(serializedBytes: $0) }
+        }))
+    }
+}

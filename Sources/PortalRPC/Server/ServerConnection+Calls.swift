@@ -1,0 +1,192 @@
+import PortalModel
+
+/// Opening calls, receiving their messages, and running their handlers.
+extension ServerConnection {
+    func handleCall(_ frame: Frame) {
+        let id = frame.header.stream
+        guard id != 0, id > lastStreamID else {
+            if streams[id] != nil {
+                goAway(code: .invalidArgument, message: "CALL for stream \(id), which is already open", close: true)
+            } else {
+                goAway(code: .invalidArgument, message: "stream \(id) is not above the last stream \(lastStreamID)", close: true)
+            }
+            return
+        }
+        lastStreamID = id
+        if draining {
+            sendStatus(stream: id, Status(code: .unavailable, message: "server is draining; retry on a new connection"))
+            return
+        }
+        guard frame.payload.count <= config.maxMetadataSize else {
+            sendStatus(stream: id, Status(code: .resourceExhausted,
+                                          message: "CALL of \(frame.payload.count) bytes exceeds the metadata limit of \(config.maxMetadataSize)"))
+            return
+        }
+        guard streams.count < config.maxConcurrentStreams else {
+            sendStatus(stream: id, Status(code: .resourceExhausted,
+                                          message: "more than \(config.maxConcurrentStreams) concurrent streams"))
+            return
+        }
+        guard let call = try? Portal_Rpc_V1_Call(serializedBytes: frame.payload) else {
+            sendStatus(stream: id, Status(code: .invalidArgument, message: "CALL payload does not decode"))
+            return
+        }
+        guard let route = server.router.route(call.method) else {
+            sendStatus(stream: id, Status(code: .unimplemented, message: "unknown method \(call.method)"))
+            return
+        }
+        var metadata = RPCMetadata()
+        for entry in call.metadata { metadata.add(entry.key, entry.value) }
+        let deadline: ContinuousClock.Instant? = call.timeoutMs > 0
+            ? .now + .milliseconds(Int64(clamping: call.timeoutMs)) : nil
+        let context = RPCServerContext(method: route.method, metadata: metadata, deadline: deadline, peer: peer)
+        let stream = ServerStream(id: id, route: route, context: context,
+                                  receiveWindow: config.initialWindowSize, sendWindow: peerInitialWindow)
+        streams[id] = stream
+        if let t = idleTimer {
+            loop.cancelTimer(t)
+            idleTimer = nil
+        }
+        if let deadline {
+            stream.deadlineTimer = loop.schedule(at: deadline) { [weak self, weak stream] in
+                guard let self, let stream, !stream.statusSent else { return }
+                stream.task?.cancel()
+                self.finish(stream, Status(code: .deadlineExceeded, message: "deadline of \(call.timeoutMs) ms exceeded"), dropQueued: true)
+            }
+        }
+        if !stream.isUnary { startStreaming(stream) }
+        if frame.header.flags.contains(.endStream) { halfClose(stream) }
+    }
+
+    func handleMessage(_ frame: Frame) {
+        let id = frame.header.stream
+        guard let stream = streams[id] else {
+            // Late frames for a call we already finished are dropped; unopened streams are an error.
+            if id == 0 || id > lastStreamID {
+                goAway(code: .invalidArgument, message: "MESSAGE for stream \(id), which was never opened", close: true)
+            }
+            return
+        }
+        guard !stream.halfClosed else {
+            finish(stream, Status(code: .invalidArgument, message: "MESSAGE after the client's half-close"), dropQueued: true)
+            return
+        }
+        let flags = frame.header.flags
+        if flags.contains(.empty) && flags.contains(.endStream) {
+            halfClose(stream)
+            return
+        }
+        let size = frame.payload.count
+        stream.receiveWindow -= size
+        connectionReceiveWindow -= size
+        guard connectionReceiveWindow >= 0 else {
+            goAway(code: .resourceExhausted, message: "connection flow-control window exceeded", close: true)
+            return
+        }
+        guard stream.receiveWindow >= 0 else {
+            finish(stream, Status(code: .resourceExhausted, message: "stream flow-control window exceeded"), dropQueued: true)
+            return
+        }
+        if stream.isUnary {
+            guard stream.unaryRequest == nil else {
+                finish(stream, Status(code: .invalidArgument, message: "a unary call takes exactly one request message"), dropQueued: true)
+                return
+            }
+            stream.unaryRequest = frame.payload
+            grant(stream: nil, size)  // the request is buffered whole; free the connection credit
+        } else {
+            stream.inbound?.push(frame.payload)
+        }
+        if flags.contains(.endStream) { halfClose(stream) }
+    }
+
+    func handleCancel(_ id: UInt32) {
+        guard let stream = streams[id] else { return }
+        stream.task?.cancel()
+        finish(stream, Status(code: .cancelled, message: "cancelled by the client"), dropQueued: true)
+    }
+
+    func rejectOversize(_ header: FrameHeader) {
+        guard let stream = streams[header.stream] else { return }
+        finish(stream, Status(code: .resourceExhausted,
+                              message: "message of \(header.length) bytes exceeds the limit of \(config.maxFrameSize)"),
+               dropQueued: true)
+    }
+
+    private func halfClose(_ stream: ServerStream) {
+        stream.halfClosed = true
+        if stream.isUnary {
+            guard let request = stream.unaryRequest else {
+                finish(stream, Status(code: .invalidArgument, message: "the call carried no request message"), dropQueued: true)
+                return
+            }
+            startUnary(stream, request)
+        } else {
+            stream.inbound?.finish()
+        }
+    }
+
+    // MARK: Handler tasks
+
+    private func startUnary(_ stream: ServerStream, _ request: [UInt8]) {
+        guard case .unary(let handler) = stream.route.handler else { return }
+        let context = stream.context
+        let id = stream.id
+        let loop = self.loop
+        stream.task = Task { [self] in
+            let result: Result<[UInt8], RPCError>
+            do {
+                result = .success(try await handler(request, context))
+            } catch {
+                result = .failure(RPCError(mapping: error))
+            }
+            loop.execute { self.completeUnary(id, result) }
+        }
+    }
+
+    private func completeUnary(_ id: UInt32, _ result: Result<[UInt8], RPCError>) {
+        guard let stream = streams[id], !stream.statusSent else { return }
+        switch result {
+        case .success(let response):
+            send(stream, .message(response, nil))
+            finish(stream, .ok, dropQueued: false)
+        case .failure(let error):
+            finish(stream, error.status, dropQueued: true)
+        }
+    }
+
+    private func startStreaming(_ stream: ServerStream) {
+        guard case .streaming(let handler) = stream.route.handler else { return }
+        let id = stream.id
+        let loop = self.loop
+        let inbound = InboundQueue { [self] consumed in
+            loop.execute { self.grant(stream: id, consumed) }
+        }
+        stream.inbound = inbound
+        let writer = RPCWriter<[UInt8]> { [self] bytes in
+            try await withCheckedThrowingContinuation { (c: CheckedContinuation<Void, any Error>) in
+                loop.execute {
+                    guard let stream = self.streams[id], !stream.statusSent else {
+                        c.resume(throwing: CancellationError())
+                        return
+                    }
+                    self.send(stream, .message(bytes, c))
+                }
+            }
+        }
+        let context = stream.context
+        stream.task = Task { [self] in
+            let status: Status
+            do {
+                try await handler(inbound, writer, context)
+                status = .ok
+            } catch {
+                status = RPCError(mapping: error).status
+            }
+            loop.execute {
+                guard let stream = self.streams[id], !stream.statusSent else { return }
+                self.finish(stream, status, dropQueued: status.code != .ok)
+            }
+        }
+    }
+}

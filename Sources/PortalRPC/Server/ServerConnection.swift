@@ -1,0 +1,232 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import CPortalSystem
+import PortalModel
+
+/// One client connection: reads frames, runs calls, writes responses. Every method runs on
+/// its event loop; handler tasks reach it only through `loop.execute`.
+final class ServerConnection: EventHandler, @unchecked Sendable {
+    // @unchecked: confined to `loop`'s thread (see the type comment).
+    let fd: Int32
+    let loop: EventLoop
+    unowned let server: RPCServer
+    let peer: String
+    var decoder: FrameDecoder
+    var output = FrameEncoder()
+    var streams: [UInt32: ServerStream] = [:]
+    var lastStreamID: UInt32 = 0
+    var handshakeDone = false
+    var draining = false
+    var closed = false
+    var flushScheduled = false
+    var writeInterest = false
+    /// Client's limits from its SETTINGS.
+    var peerInitialWindow = ProtocolConstants.defaultInitialWindowSize
+    var peerMaxFrameSize = ProtocolConstants.defaultMaxFrameSize
+    var connectionSendWindow = ProtocolConstants.defaultConnectionWindowSize
+    var connectionReceiveWindow: Int
+    var connectionUngranted = 0
+    var idleTimer: TimerQueue.ID?
+    private static let readChunk = 64 * 1024
+
+    var config: ServerConfiguration { server.configuration }
+
+    init(fd: Int32, loop: EventLoop, server: RPCServer) {
+        self.fd = fd
+        self.loop = loop
+        self.server = server
+        self.peer = SocketAddress.of(fd, peer: true)?.description ?? "unknown"
+        self.decoder = FrameDecoder(maxFrameSize: server.configuration.maxFrameSize, expectPreface: true)
+        self.connectionReceiveWindow = server.configuration.connectionWindowSize
+    }
+
+    func start() throws(SystemError) {
+        try loop.register(fd, self, events: CPS_EPOLLIN | CPS_EPOLLRDHUP)
+        idleTimer = loop.schedule(after: config.handshakeTimeout) { [weak self] in
+            guard let self, !self.handshakeDone else { return }
+            self.goAway(code: .unavailable, message: "no preface and SETTINGS within the handshake timeout", close: true)
+        }
+    }
+
+    // MARK: Events
+
+    func handleEvents(_ events: UInt32) {
+        if events & CPS_EPOLLOUT != 0 { flush() }
+        if events & (CPS_EPOLLIN | CPS_EPOLLHUP | CPS_EPOLLERR | CPS_EPOLLRDHUP) != 0 { readAvailable() }
+    }
+
+    private func readAvailable() {
+        var chunk = [UInt8](repeating: 0, count: ServerConnection.readChunk)
+        while !closed {
+            let n: Int?
+            do {
+                n = try chunk.withUnsafeMutableBytes { try Sys.read(fd, $0) }
+            } catch {
+                close()
+                return
+            }
+            guard let n else { break }  // drained
+            if n == 0 {
+                close()
+                return
+            }
+            chunk.withUnsafeBytes { decoder.append(UnsafeRawBufferPointer(rebasing: $0[..<n])) }
+            processFrames()
+            if n < chunk.count { break }
+        }
+    }
+
+    private func processFrames() {
+        while !closed {
+            let event: FrameEvent?
+            do {
+                event = try decoder.nextEvent()
+            } catch .frameTooLarge(let length, let limit) {
+                goAway(code: .resourceExhausted, message: "frame of \(length) bytes exceeds the limit of \(limit)", close: true)
+                return
+            } catch {
+                goAway(code: .invalidArgument, message: error.description, close: true)
+                return
+            }
+            guard let event else { return }
+            switch event {
+            case .frame(let frame): handle(frame)
+            case .oversizeMessage(let header): rejectOversize(header)
+            }
+        }
+    }
+
+    // MARK: Frame dispatch
+
+    private func handle(_ frame: Frame) {
+        let h = frame.header
+        guard handshakeDone || h.type == .settings else {
+            goAway(code: .invalidArgument, message: "the first frame must be SETTINGS", close: true)
+            return
+        }
+        guard let type = h.type else {
+            goAway(code: .invalidArgument, message: "unknown frame type \(h.typeByte)", close: true)
+            return
+        }
+        if [.settings, .ping, .goAway].contains(type) && h.stream != 0 {
+            goAway(code: .invalidArgument, message: "\(type) frame on stream \(h.stream); it belongs on stream 0", close: true)
+            return
+        }
+        switch type {
+        case .settings: handleSettings(frame)
+        case .call: handleCall(frame)
+        case .message: handleMessage(frame)
+        case .cancel: handleCancel(h.stream)
+        case .windowUpdate: handleWindowUpdate(frame)
+        case .ping:
+            if !h.flags.contains(.ack) {
+                guard frame.payload.count == 8 else {
+                    goAway(code: .invalidArgument, message: "PING payload must be 8 bytes", close: true)
+                    return
+                }
+                output.append(.ping, stream: 0, flags: .ack, payload: frame.payload)
+                scheduleFlush()
+            }
+        case .goAway:
+            draining = true  // the client opens no more streams; close once ours are done
+            closeIfDrained()
+        case .status:
+            goAway(code: .invalidArgument, message: "STATUS frames are sent only by servers", close: true)
+        }
+    }
+
+    private func handleSettings(_ frame: Frame) {
+        if frame.header.flags.contains(.ack) { return }
+        guard let settings = try? Portal_Rpc_V1_Settings(serializedBytes: frame.payload) else {
+            goAway(code: .invalidArgument, message: "SETTINGS payload does not decode", close: true)
+            return
+        }
+        if settings.maxFrameSize > 0 { peerMaxFrameSize = Int(settings.maxFrameSize) }
+        if settings.initialWindowSize > 0 { peerInitialWindow = Int(settings.initialWindowSize) }
+        guard !handshakeDone else { return }
+        handshakeDone = true
+        var ours = Portal_Rpc_V1_Settings()
+        ours.maxFrameSize = UInt32(config.maxFrameSize)
+        ours.maxConcurrentStreams = UInt32(config.maxConcurrentStreams)
+        ours.initialWindowSize = UInt32(config.initialWindowSize)
+        ours.maxMetadataSize = UInt32(config.maxMetadataSize)
+        output.append(.settings, stream: 0, message: ours)
+        // The connection window beyond the protocol default is granted up front.
+        let extra = config.connectionWindowSize - ProtocolConstants.defaultConnectionWindowSize
+        if extra > 0 { output.appendWindowUpdate(stream: 0, increment: UInt32(extra)) }
+        scheduleFlush()
+        resetIdleTimer()
+    }
+
+    private func handleWindowUpdate(_ frame: Frame) {
+        let p = frame.payload
+        guard p.count == 4 else {
+            goAway(code: .invalidArgument, message: "WINDOW_UPDATE payload must be 4 bytes", close: true)
+            return
+        }
+        let increment = Int(UInt32(p[0]) << 24 | UInt32(p[1]) << 16 | UInt32(p[2]) << 8 | UInt32(p[3]))
+        if frame.header.stream == 0 {
+            connectionSendWindow += increment
+            for stream in streams.values where !stream.blocked.isEmpty { drainBlocked(stream) }
+        } else if let stream = streams[frame.header.stream] {
+            stream.sendWindow += increment
+            drainBlocked(stream)
+        }
+    }
+
+    // MARK: Idle and shutdown
+
+    func resetIdleTimer() {
+        if let t = idleTimer { loop.cancelTimer(t) }
+        idleTimer = nil
+        guard streams.isEmpty, !closed else { return }
+        idleTimer = loop.schedule(after: config.idleTimeout) { [weak self] in
+            guard let self, self.streams.isEmpty else { return }
+            self.goAway(code: .ok, message: "idle timeout", close: true)
+        }
+    }
+
+    /// Graceful shutdown: no new calls; close once the open ones finish.
+    func drain() {
+        guard !draining, !closed else { return }
+        draining = true
+        var g = Portal_Rpc_V1_GoAway()
+        g.lastStream = lastStreamID
+        g.code = UInt32(Status.Code.unavailable.rawValue)
+        g.message = "server shutting down"
+        output.append(.goAway, stream: 0, message: g)
+        scheduleFlush()
+        closeIfDrained()
+    }
+
+    func closeIfDrained() {
+        if draining && streams.isEmpty {
+            flush()
+            close()
+        }
+    }
+
+    /// Sends GOAWAY; with `close`, flushes what it can and drops the connection.
+    func goAway(code: Status.Code, message: String, close shouldClose: Bool) {
+        var g = Portal_Rpc_V1_GoAway()
+        g.lastStream = lastStreamID
+        g.code = UInt32(code.rawValue)
+        g.message = message
+        output.append(.goAway, stream: 0, message: g)
+        draining = true
+        flush()
+        if shouldClose { close() }
+    }
+
+    func close() {
+        guard !closed else { return }
+        closed = true
+        if let t = idleTimer { loop.cancelTimer(t) }
+        for stream in streams.values { abandon(stream) }
+        streams.removeAll()
+        loop.unregister(fd)
+        Sys.close(fd)
+        server.connectionClosed()
+    }
+}

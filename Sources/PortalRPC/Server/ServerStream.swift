@@ -1,0 +1,40 @@
+import PortalModel
+
+/// The server's state for one call, owned by its connection's event loop.
+final class ServerStream {
+    enum Outbound {
+        case message([UInt8], CheckedContinuation<Void, any Error>?)
+        case status(Status)
+    }
+
+    let id: UInt32
+    let route: RPCRouter.Route
+    let context: RPCServerContext
+    var task: Task<Void, Never>?
+    /// Unary calls buffer their one request here until the client's half-close.
+    var unaryRequest: [UInt8]?
+    var inbound: InboundQueue?
+    var halfClosed = false
+    /// Credit the client may still use on this stream, and credit consumed but not yet granted back.
+    var receiveWindow: Int
+    var ungranted = 0
+    /// Credit we may still use sending to the client (may go negative by one message).
+    var sendWindow: Int
+    /// Frames waiting for send credit, in order; a status always goes last.
+    var blocked: [Outbound] = []
+    var deadlineTimer: TimerQueue.ID?
+    var statusSent = false
+
+    init(id: UInt32, route: RPCRouter.Route, context: RPCServerContext, receiveWindow: Int, sendWindow: Int) {
+        self.id = id
+        self.route = route
+        self.context = context
+        self.receiveWindow = receiveWindow
+        self.sendWindow = sendWindow
+    }
+
+    var isUnary: Bool {
+        if case .unary = route.handler { return true }
+        return false
+    }
+}
