@@ -133,7 +133,7 @@ final class EventLoop: @unchecked Sendable {
                     }
                 }
             }
-            timers.fire(now: .now)
+            for body in timers.popDue(now: .now) { body() }
             runPending()
             while !flushQueue.isEmpty {
                 let queue = flushQueue

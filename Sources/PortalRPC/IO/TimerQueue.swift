@@ -31,12 +31,15 @@ struct TimerQueue {
         return Int32(clamping: ms)
     }
 
-    /// Runs every timer whose deadline has passed.
-    mutating func fire(now: ContinuousClock.Instant) {
+    /// Removes and returns the bodies of every timer whose deadline has passed. The caller
+    /// runs them afterwards: a body may add or cancel timers.
+    mutating func popDue(now: ContinuousClock.Instant) -> [() -> Void] {
+        var due: [() -> Void] = []
         while let top = heap.first, top.deadline <= now {
             popTop()
-            if let body = bodies.removeValue(forKey: top.id) { body() }
+            if let body = bodies.removeValue(forKey: top.id) { due.append(body) }
         }
+        return due
     }
 
     private mutating func popTop() {

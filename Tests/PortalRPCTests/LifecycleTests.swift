@@ -1,0 +1,99 @@
+import Testing
+import PortalRPC
+
+/// Deadlines, cancellation, slow readers and graceful shutdown.
+@Suite struct LifecycleTests {
+    @Test func deadlineExceededReachesTheCaller() async throws {
+        try await withServer { _, client in
+            let echo = Rpctest_Echo_Client(transport: client)
+            var req = Rpctest_EchoRequest()
+            req.count = 2000  // the handler sleeps 2 s
+            let start = ContinuousClock.now
+            await #expect(throws: RPCError.self) {
+                _ = try await echo.get(req, options: RPCCallOptions(timeout: .milliseconds(100)))
+            }
+            #expect(ContinuousClock.now - start < .seconds(1))
+            do {
+                _ = try await echo.get(req, options: RPCCallOptions(timeout: .milliseconds(100)))
+            } catch let e as RPCError {
+                #expect(e.code == .deadlineExceeded)
+            }
+        }
+    }
+
+    @Test func deadlineCancelsTheHandlerTask() async throws {
+        try await withServer { server, _ in
+            let raw = try RawConnection(server.localAddress)
+            try await raw.handshake()
+            var req = Rpctest_EchoRequest()
+            req.count = 5000
+            raw.send(RawConnection.call("/rpctest.Echo/Get", stream: 1, timeoutMs: 50) + RawConnection.message(req, stream: 1))
+            let start = ContinuousClock.now
+            let s = try #require(try await raw.status(on: 1))
+            #expect(s.code == UInt32(Status.Code.deadlineExceeded.rawValue))
+            #expect(ContinuousClock.now - start < .seconds(2))
+        }
+    }
+
+    @Test func cancellingTheClientTaskCancelsTheCall() async throws {
+        try await withServer { _, client in
+            let echo = Rpctest_Echo_Client(transport: client)
+            var req = Rpctest_EchoRequest()
+            req.count = 10_000
+            let task = Task { try await echo.get(req) }
+            try await Task.sleep(for: .milliseconds(50))
+            task.cancel()
+            let start = ContinuousClock.now
+            let result = await task.result
+            #expect(ContinuousClock.now - start < .seconds(1))
+            guard case .failure(let e as RPCError) = result else { Issue.record("expected RPCError"); return }
+            #expect(e.code == .cancelled)
+        }
+    }
+
+    @Test func aStalledReaderDoesNotStallOtherStreams() async throws {
+        try await withServer({ $0.initialWindowSize = 64 * 1024 }) { server, client in
+            // A raw client opens a big stream and never reads or grants credit.
+            let raw = try RawConnection(server.localAddress)
+            try await raw.handshake()
+            var req = Rpctest_EchoRequest()
+            req.count = 1000
+            req.padding = [UInt8](repeating: 7, count: 16 * 1024)
+            raw.send(RawConnection.call("/rpctest.Echo/Expand", stream: 1) + RawConnection.message(req, stream: 1))
+            try await Task.sleep(for: .milliseconds(100))
+            // Meanwhile, other clients stream and call normally.
+            let echo = Rpctest_Echo_Client(transport: client)
+            var small = Rpctest_EchoRequest()
+            small.count = 200
+            var n = 0
+            for try await _ in try await echo.expand(small) { n += 1 }
+            #expect(n == 200)
+            #expect(try await echo.get(Rpctest_EchoRequest()).text == "")
+        }
+    }
+
+    @Test func shutdownLetsInFlightCallsFinishAndRefusesNewOnes() async throws {
+        var config = ServerConfiguration()
+        config.port = 0
+        var router = RPCRouter()
+        EchoService().registerMethods(with: &router)
+        let server = try RPCServer(configuration: config, router: router)
+        try server.start()
+        let client = try RPCClient(target: server.localAddress)
+        let echo = Rpctest_Echo_Client(transport: client)
+        var slow = Rpctest_EchoRequest()
+        slow.text = "slow"
+        slow.count = 300
+        async let inFlight = echo.get(slow)
+        try await Task.sleep(for: .milliseconds(100))
+        let raw = try RawConnection(server.localAddress)
+        try await raw.handshake()
+        async let stopped: Void = server.shutdown(grace: .seconds(5))
+        #expect(try await inFlight.text == "slow")
+        let g = try #require(try await raw.goAway())
+        #expect(g.code == UInt32(Status.Code.unavailable.rawValue))
+        await stopped
+        #expect(server.connectionCount == 0)
+        client.close()
+    }
+}
