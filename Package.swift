@@ -55,7 +55,7 @@ let package = Package(
 
         .executableTarget(
             name: "portal-server",
-            dependencies: ["PortalModel"],
+            dependencies: ["PortalRPC"],
             path: "Sources/portal-server"
         ),
 
