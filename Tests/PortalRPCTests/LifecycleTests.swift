@@ -97,3 +97,77 @@ import PortalRPC
         client.close()
     }
 }
+
+@Suite struct KeepaliveTests {
+    @Test func silentClientsArePingedAndDroppedIfTheyDoNotAnswer() async throws {
+        try await withServer({ $0.keepaliveInterval = .milliseconds(100); $0.keepaliveTimeout = .milliseconds(100) }) { server, _ in
+            let raw = try RawConnection(server.localAddress)
+            try await raw.handshake()
+            let ping = try #require(try await raw.read { $0.header.type == .ping })
+            #expect(!ping.header.flags.contains(.ack) && ping.payload.count == 8)
+            // We never answer: the server closes the connection.
+            #expect(try await raw.readFrame() == nil)
+        }
+    }
+
+    @Test func clientsThatAnswerStayConnected() async throws {
+        try await withServer({ $0.keepaliveInterval = .milliseconds(100); $0.keepaliveTimeout = .milliseconds(100) }) { server, _ in
+            let raw = try RawConnection(server.localAddress)
+            try await raw.handshake()
+            for _ in 0..<3 {
+                let ping = try #require(try await raw.read { $0.header.type == .ping })
+                var enc = FrameEncoder()
+                enc.append(.ping, stream: 0, flags: .ack, payload: ping.payload)
+                raw.send(enc.take())
+            }
+            raw.send(RawConnection.call("/rpctest.Echo/Get", stream: 1) + RawConnection.message(Rpctest_EchoRequest(), stream: 1))
+            #expect(try await raw.status(on: 1)?.code == 0)
+        }
+    }
+
+    @Test func idleConnectionsGetGoAwayAndClose() async throws {
+        try await withServer({ $0.idleTimeout = .milliseconds(150) }) { server, _ in
+            let raw = try RawConnection(server.localAddress)
+            try await raw.handshake()
+            let g = try #require(try await raw.goAway())
+            #expect(g.code == 0 && g.message == "idle timeout")
+            #expect(try await raw.readFrame() == nil)
+        }
+    }
+}
+
+@Suite struct ReconnectTests {
+    @Test func aClientReconnectsAfterTheServerRestarts() async throws {
+        var config = ServerConfiguration()
+        config.port = 0
+        var router = RPCRouter()
+        EchoService().registerMethods(with: &router)
+        let first = try RPCServer(configuration: config, router: router)
+        try first.start()
+        let port = first.localAddress.port
+        var clientConfig = ClientConfiguration()
+        clientConfig.initialBackoff = .milliseconds(20)
+        let client = try RPCClient(target: first.localAddress, configuration: clientConfig)
+        let echo = Rpctest_Echo_Client(transport: client)
+        #expect(try await echo.get(Rpctest_EchoRequest()).text == "")
+        await first.shutdown(grace: .milliseconds(100))
+        // Down: calls fail UNAVAILABLE.
+        do {
+            _ = try await echo.get(Rpctest_EchoRequest())
+            Issue.record("expected the call to fail while the server is down")
+        } catch let e as RPCError {
+            #expect(e.code == .unavailable)
+        }
+        config.port = port
+        let second = try RPCServer(configuration: config, router: router)
+        try second.start()
+        var answered = false
+        for _ in 0..<50 where !answered {
+            answered = (try? await echo.get(Rpctest_EchoRequest())) != nil
+            if !answered { try await Task.sleep(for: .milliseconds(20)) }
+        }
+        #expect(answered)
+        client.close()
+        await second.shutdown(grace: .milliseconds(100))
+    }
+}

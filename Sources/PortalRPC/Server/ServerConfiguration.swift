@@ -12,6 +12,10 @@ public struct ServerConfiguration: Sendable {
     public var maxMetadataSize = ProtocolConstants.defaultMaxMetadataSize
     /// A connection with no open call for this long is sent GOAWAY and closed.
     public var idleTimeout: Duration = .seconds(300)
+    /// After this long without hearing from a client, the server sends a PING; nil disables.
+    public var keepaliveInterval: Duration? = .seconds(120)
+    /// A client that does not answer a keepalive PING within this time is dropped.
+    public var keepaliveTimeout: Duration = .seconds(20)
     /// A connection must finish its preface and SETTINGS within this time.
     public var handshakeTimeout: Duration = .seconds(10)
     /// Bytes queued for a client that does not read before the connection is dropped.

@@ -28,6 +28,9 @@ final class ServerConnection: EventHandler, @unchecked Sendable {
     var connectionReceiveWindow: Int
     var connectionUngranted = 0
     var idleTimer: TimerQueue.ID?
+    var lastHeard = ContinuousClock.now
+    var keepaliveTimer: TimerQueue.ID?
+    var keepaliveAwaited: [UInt8]?
     private static let readChunk = 64 * 1024
 
     var config: ServerConfiguration { server.configuration }
@@ -71,6 +74,7 @@ final class ServerConnection: EventHandler, @unchecked Sendable {
                 close()
                 return
             }
+            lastHeard = .now
             chunk.withUnsafeBytes { decoder.append(UnsafeRawBufferPointer(rebasing: $0[..<n])) }
             processFrames()
             if n < chunk.count { break }
@@ -120,7 +124,9 @@ final class ServerConnection: EventHandler, @unchecked Sendable {
         case .cancel: handleCancel(h.stream)
         case .windowUpdate: handleWindowUpdate(frame)
         case .ping:
-            if !h.flags.contains(.ack) {
+            if h.flags.contains(.ack), frame.payload == keepaliveAwaited {
+                keepaliveAwaited = nil
+            } else if !h.flags.contains(.ack) {
                 guard frame.payload.count == 8 else {
                     goAway(code: .invalidArgument, message: "PING payload must be 8 bytes", close: true)
                     return
@@ -157,6 +163,33 @@ final class ServerConnection: EventHandler, @unchecked Sendable {
         if extra > 0 { output.appendWindowUpdate(stream: 0, increment: UInt32(extra)) }
         scheduleFlush()
         resetIdleTimer()
+        scheduleKeepalive()
+    }
+
+    // MARK: Keepalive
+
+    /// Every `keepaliveInterval` of silence, PING the client; no ACK in time drops it.
+    func scheduleKeepalive() {
+        guard let interval = config.keepaliveInterval, !closed else { return }
+        keepaliveTimer = loop.schedule(at: lastHeard + interval) { [weak self] in
+            guard let self, !self.closed else { return }
+            if ContinuousClock.now - self.lastHeard < interval {
+                self.scheduleKeepalive()
+                return
+            }
+            let token = withUnsafeBytes(of: UInt64(truncatingIfNeeded: ContinuousClock.now.hashValue).bigEndian, Array.init)
+            self.keepaliveAwaited = token
+            self.output.append(.ping, stream: 0, payload: token)
+            self.scheduleFlush()
+            self.keepaliveTimer = self.loop.schedule(after: self.config.keepaliveTimeout) { [weak self] in
+                guard let self, !self.closed else { return }
+                if self.keepaliveAwaited == token {
+                    self.close()  // no answer: the peer is gone
+                } else {
+                    self.scheduleKeepalive()
+                }
+            }
+        }
     }
 
     private func handleWindowUpdate(_ frame: Frame) {
@@ -223,6 +256,7 @@ final class ServerConnection: EventHandler, @unchecked Sendable {
         guard !closed else { return }
         closed = true
         if let t = idleTimer { loop.cancelTimer(t) }
+        if let t = keepaliveTimer { loop.cancelTimer(t) }
         for stream in streams.values { abandon(stream) }
         streams.removeAll()
         loop.unregister(fd)
