@@ -95,11 +95,11 @@ final class ClientConnection: EventHandler, @unchecked Sendable {
     }
 
     private func readAvailable() {
-        var chunk = [UInt8](repeating: 0, count: 64 * 1024)
+        let chunk = loop.readBuffer
         while !closed {
             let n: Int?
             do {
-                n = try chunk.withUnsafeMutableBytes { try Sys.read(fd, $0) }
+                n = try Sys.read(fd, chunk)
             } catch {
                 fail(RPCError(code: .unavailable, message: "connection lost: \(error)"))
                 return
@@ -109,7 +109,7 @@ final class ClientConnection: EventHandler, @unchecked Sendable {
                 fail(RPCError(code: .unavailable, message: "the server closed the connection"))
                 return
             }
-            chunk.withUnsafeBytes { decoder.append(UnsafeRawBufferPointer(rebasing: $0[..<n])) }
+            decoder.append(UnsafeRawBufferPointer(rebasing: chunk[..<n]))
             do {
                 while !closed, let frame = try decoder.nextFrame() { handle(frame) }
             } catch {

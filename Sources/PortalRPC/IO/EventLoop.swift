@@ -26,6 +26,8 @@ final class EventLoop: @unchecked Sendable {
     private var timers = TimerQueue()
     private var threadID: pthread_t?
     private static let wakeToken = UInt64.max
+    /// One read buffer per loop, reused by every socket read on it (loop thread only).
+    let readBuffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 128 * 1024, alignment: 16)
 
     init(name: String) throws(SystemError) {
         self.name = name
@@ -37,6 +39,7 @@ final class EventLoop: @unchecked Sendable {
     deinit {
         Sys.close(epfd)
         Sys.close(wakeFD)
+        readBuffer.deallocate()
     }
 
     /// Starts the loop thread.

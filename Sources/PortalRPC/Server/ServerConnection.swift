@@ -31,7 +31,6 @@ final class ServerConnection: EventHandler, @unchecked Sendable {
     var lastHeard = ContinuousClock.now
     var keepaliveTimer: TimerQueue.ID?
     var keepaliveAwaited: [UInt8]?
-    private static let readChunk = 64 * 1024
 
     var config: ServerConfiguration { server.configuration }
 
@@ -60,11 +59,11 @@ final class ServerConnection: EventHandler, @unchecked Sendable {
     }
 
     private func readAvailable() {
-        var chunk = [UInt8](repeating: 0, count: ServerConnection.readChunk)
+        let chunk = loop.readBuffer
         while !closed {
             let n: Int?
             do {
-                n = try chunk.withUnsafeMutableBytes { try Sys.read(fd, $0) }
+                n = try Sys.read(fd, chunk)
             } catch {
                 close()
                 return
@@ -75,7 +74,7 @@ final class ServerConnection: EventHandler, @unchecked Sendable {
                 return
             }
             lastHeard = .now
-            chunk.withUnsafeBytes { decoder.append(UnsafeRawBufferPointer(rebasing: $0[..<n])) }
+            decoder.append(UnsafeRawBufferPointer(rebasing: chunk[..<n]))
             processFrames()
             if n < chunk.count { break }
         }
