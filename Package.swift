@@ -83,6 +83,7 @@ let package = Package(
             name: "SchemaCompilerTests",
             dependencies: ["SchemaCompiler"],
             path: "Tests/SchemaCompilerTests",
+            exclude: ["compare_descriptors.py"],
             resources: [.copy("Corpus")]
         ),
         // Awkward schemas (Swift keywords, recursion, every map key type, presence, packing)
@@ -104,7 +105,8 @@ let package = Package(
         .testTarget(
             name: "PortalModelTests",
             dependencies: ["PortalModel"],
-            path: "Tests/PortalModelTests"
+            path: "Tests/PortalModelTests",
+            exclude: ["FuzzRegressions"]
         ),
     ],
     swiftLanguageModes: [.v6]

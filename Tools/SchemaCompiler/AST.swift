@@ -99,6 +99,8 @@ public final class ProtoFile {
     public var enums: [EnumDecl] = []
     public var services: [ServiceDecl] = []
     public var syntaxLocation: SourceLocation
+    /// Where the `package` statement is (nil without one).
+    public var packageLocation: SourceLocation?
 
     public struct Import: Sendable {
         public enum Kind: Sendable { case normal, `public`, weak }

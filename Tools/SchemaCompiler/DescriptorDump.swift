@@ -30,10 +30,11 @@ public enum DescriptorDump {
             "nested_type": m.messages.map(message),
             "enum_type": m.enums.map(enumeration),
             "oneof_decl": m.oneofs.map { ["name": $0.name] },
-            "reserved_range": m.reservedRanges.map { ["start": $0.start, "end": $0.end + 1] },
+            // DescriptorProto.ReservedRange.end is an exclusive int32: `to 2147483647` wraps, as in protoc.
+            "reserved_range": m.reservedRanges.map { ["start": $0.start, "end": Int(Int32(truncatingIfNeeded: $0.end + 1))] },
             "reserved_name": m.reservedNames.map(\.0),
         ]
-        if m.isMapEntry { d["map_entry"] = true }
+        if m.isMapEntry || m.hasMapEntryOption { d["map_entry"] = true }
         return d
     }
 
@@ -43,7 +44,7 @@ public enum DescriptorDump {
             "number": f.number,
             "label": f.label == .repeated ? 3 : 1,
             "type": f.type.descriptorType,
-            "json_name": f.jsonName,
+            "json_name": jsonName(f),
             "packed": f.isPacked,
         ]
         switch f.type {
@@ -54,6 +55,12 @@ public enum DescriptorDump {
         if let i = f.oneofIndex { d["oneof_index"] = i }
         if f.label == .optional { d["proto3_optional"] = true }
         return d
+    }
+
+    /// `[json_name = "..."]` when given (protoc copies it verbatim), else the default.
+    static func jsonName(_ f: FieldDecl) -> String {
+        if case .string(let bytes)? = f.option("json_name") { return String(decoding: bytes, as: UTF8.self) }
+        return f.jsonName
     }
 
     static func enumeration(_ e: EnumDecl) -> [String: Any] {

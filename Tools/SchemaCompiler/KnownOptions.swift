@@ -83,8 +83,10 @@ enum KnownOptions {
             switch (type, option.value) {
             case (.bool, .identifier(let v)) where v == "true" || v == "false":
                 break
-            case (.bool, _):
+            case (.bool, .identifier):
                 errors.append(SchemaError(option.valueLocation, "Value must be \"true\" or \"false\" for boolean option \"\(qualified)\"."))
+            case (.bool, _):
+                errors.append(SchemaError(option.valueLocation, "Value must be identifier for boolean option \"\(qualified)\"."))
             case (.string, .string):
                 break
             case (.string, _):
@@ -98,5 +100,53 @@ enum KnownOptions {
             }
         }
         return errors
+    }
+
+    /// protoc's `ValidateFieldOptions`: options that only fit some field types.
+    static func checkFieldUsage(_ f: FieldDecl) -> [SchemaError] {
+        var errors: [SchemaError] = []
+        let isTrue = { (name: String) in f.option(name) == .identifier("true") }
+        if isTrue("lazy") || isTrue("unverified_lazy") {
+            if case .message = f.type {} else {
+                errors.append(SchemaError(f.location, "[lazy = true] can only be specified for submessage fields."))
+            }
+        }
+        if isTrue("packed") && !isPackable(f) {
+            errors.append(SchemaError(f.location, "[packed = true] can only be specified for repeated primitive fields."))
+        }
+        if case .identifier(let js)? = f.option("jstype"), js != "JS_NORMAL" {
+            switch f.type {
+            case .scalar(.int64), .scalar(.uint64), .scalar(.sint64), .scalar(.fixed64), .scalar(.sfixed64):
+                break
+            default:
+                errors.append(SchemaError(f.location, "jstype is only allowed on int64, uint64, sint64, fixed64 or sfixed64 fields."))
+            }
+        }
+        return errors
+    }
+
+    /// Repeated scalar (not string or bytes) or enum fields.
+    static func isPackable(_ f: FieldDecl) -> Bool {
+        guard f.label == .repeated else { return false }
+        switch f.type {
+        case .scalar(let s): return s.isPackable
+        case .enumeration: return true
+        default: return false
+        }
+    }
+}
+
+extension ProtoFile {
+    /// `option optimize_for = LITE_RUNTIME;`
+    public var isLite: Bool {
+        options.last { $0.name == "optimize_for" && !$0.isCustom }?.value == .identifier("LITE_RUNTIME")
+    }
+}
+
+extension MessageDecl {
+    /// `option map_entry = true;` written by hand (protoc then treats the message as a map
+    /// entry wherever a field uses it).
+    public var hasMapEntryOption: Bool {
+        options.last { $0.name == "map_entry" && !$0.isCustom }?.value == .identifier("true")
     }
 }

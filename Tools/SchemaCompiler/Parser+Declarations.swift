@@ -36,16 +36,16 @@ extension Parser {
             try parseOneof(message, comment: token.leadingComment)
         case "reserved":
             _ = next()
-            try parseReserved(max: Parser.maxFieldNumber, allowNegative: false,
+            try parseReserved(max: Parser.maxFieldNumber, isEnum: false,
                               ranges: &message.reservedRanges, names: &message.reservedNames)
         case "extensions":
             _ = next()
             message.extensionRanges.append(token.location)
             var ranges: [ReservedRange] = []
             var names: [(String, SourceLocation)] = []
-            try parseReserved(max: Parser.maxFieldNumber, allowNegative: false, ranges: &ranges, names: &names)
+            try parseReserved(max: Parser.maxFieldNumber, isEnum: false, ranges: &ranges, names: &names)
         case "extend":
-            throw fail("Extensions are only allowed for custom options, which this compiler does not support.")
+            throw fail(Parser.extendUnsupported)
         case "option":
             _ = next()
             message.options.append(try parseOptionStatement())
@@ -65,9 +65,10 @@ extension Parser {
         let index = message.oneofs.count
         message.oneofs.append(oneof)
         try expect("{")
-        while !accept("}") {
+        // As in protoc, the body is parsed at least once and has no empty statements, so
+        // `oneof o {}` and `oneof o { ; ... }` fail with "Expected type name.".
+        repeat {
             if case .endOfFile = current.kind { throw fail("Reached end of input in oneof definition (missing '}').") }
-            if accept(";") { continue }
             if acceptKeyword("option") {
                 oneof.options.append(try parseOptionStatement())
                 try expect(";")
@@ -77,18 +78,13 @@ extension Parser {
                 throw fail("Fields in oneofs must not have labels (required / optional / repeated).")
             }
             if current.isKeyword("map") && tokens(after: 1).isSymbol("<") {
-                throw fail("Map fields are not allowed in oneofs.")
+                throw fail("Map fields are not allowed in oneofs.", at: tokens(after: 1).location)
             }
             guard let field = try parseField(in: message, oneof: index) else { continue }
             field.oneofIndex = index
             oneof.fields.append(field)
             message.fields.append(field)
-        }
-    }
-
-    func tokens(after n: Int) -> Token {
-        let i = min(positionIndex + n, tokensCount - 1)
-        return token(at: i)
+        } while !accept("}")
     }
 
     /// A field declaration, including `map<K, V>` (which also adds its entry message).
@@ -117,11 +113,11 @@ extension Parser {
         let nameLoc = current.location
         let name = try identifier("field name")
         try expect("=")
-        let number = try integer("field number")
+        let number = try unsignedInteger("Expected field number.")
         let options = try parseBracketOptions()
         try expect(";")
         let type: FieldType = ScalarType(rawValue: typeName).map { .scalar($0) } ?? .named(typeName)
-        let field = FieldDecl(name: name, number: Int(clamping: number.value), label: label, type: type,
+        let field = FieldDecl(name: name, number: number.value, label: label, type: type,
                               location: nameLoc, numberLocation: number.location, typeLocation: typeLoc)
         field.comment = start.leadingComment
         field.options = options
@@ -142,7 +138,7 @@ extension Parser {
         let nameLoc = current.location
         let name = try identifier("field name")
         try expect("=")
-        let number = try integer("field number")
+        let number = try unsignedInteger("Expected field number.")
         let options = try parseBracketOptions()
         try expect(";")
 
@@ -158,7 +154,7 @@ extension Parser {
                       numberLocation: valueLoc, typeLocation: valueLoc),
         ]
         message.messages.append(entry)
-        let field = FieldDecl(name: name, number: Int(clamping: number.value), label: .repeated,
+        let field = FieldDecl(name: name, number: number.value, label: .repeated,
                               type: .message(entry), location: nameLoc,
                               numberLocation: number.location, typeLocation: keyLoc)
         field.mapEntry = entry
@@ -218,19 +214,15 @@ extension Parser {
                 decl.options.append(try parseOptionStatement())
                 try expect(";")
             } else if acceptKeyword("reserved") {
-                try parseReserved(max: Int(Int32.max), allowNegative: true,
+                try parseReserved(max: Int(Int32.max), isEnum: true,
                                   ranges: &decl.reservedRanges, names: &decl.reservedNames)
             } else {
                 let valueName = try identifier("enum constant name")
                 try expect("=")
-                let loc = current.location
-                let number = try integer("integer")
-                guard number.value >= Int64(Int32.min) && number.value <= Int64(Int32.max) else {
-                    throw fail("Integer out of range.", at: loc)
-                }
+                let number = try signedInteger("integer")
                 let options = try parseBracketOptions()
                 try expect(";")
-                decl.values.append(EnumValueDecl(name: valueName, number: Int32(number.value),
+                decl.values.append(EnumValueDecl(name: valueName, number: number.value,
                                                  location: token.location, comment: token.leadingComment,
                                                  options: options))
             }
@@ -258,15 +250,16 @@ extension Parser {
             let nameLoc = current.location
             let name = try identifier("method name")
             try expect("(")
-            let clientStreaming = current.isKeyword("stream") && tokens(after: 1).identifier != nil ? (acceptKeyword("stream")) : false
+            // protoc treats `stream` here as the keyword, always (so `(stream)` is an error).
+            let clientStreaming = acceptKeyword("stream")
             let inLoc = current.location
-            let input = try dottedName("request type", allowLeadingDot: true)
+            let input = try userDefinedType()
             try expect(")")
             try expectKeyword("returns")
             try expect("(")
-            let serverStreaming = current.isKeyword("stream") && tokens(after: 1).identifier != nil ? (acceptKeyword("stream")) : false
+            let serverStreaming = acceptKeyword("stream")
             let outLoc = current.location
-            let output = try dottedName("response type", allowLeadingDot: true)
+            let output = try userDefinedType()
             try expect(")")
             let method = MethodDecl(name: name, location: nameLoc, inputName: input, outputName: output,
                                     inputLocation: inLoc, outputLocation: outLoc,

@@ -34,9 +34,8 @@ struct Parser {
     // MARK: Token helpers
 
     var current: Token { tokens[position] }
-    var positionIndex: Int { position }
-    var tokensCount: Int { tokens.count }
-    func token(at index: Int) -> Token { tokens[index] }
+    /// The token `n` places ahead (the end-of-file token past the end).
+    func tokens(after n: Int) -> Token { tokens[min(position + n, tokens.count - 1)] }
 
     mutating func next() -> Token {
         let t = tokens[position]
@@ -95,13 +94,34 @@ struct Parser {
         return bytes
     }
 
-    mutating func integer(_ what: String) throws -> (value: Int64, location: SourceLocation) {
+    /// protoc's `ConsumeSignedInteger` (enum values and enum reserved ranges): an optional
+    /// `-`, then an integer that fits `Int32`.
+    mutating func signedInteger(_ what: String) throws -> (value: Int32, location: SourceLocation) {
         let loc = current.location
         let negative = accept("-")
         guard case .integer(let magnitude, let overflow) = current.kind else { throw fail("Expected \(what).") }
+        let limit = negative ? UInt64(Int32.max) + 1 : UInt64(Int32.max)
+        if overflow || magnitude > limit { throw fail("Integer out of range.") }
         _ = next()
-        if overflow || magnitude > UInt64(Int64.max) { throw fail("Integer out of range.", at: loc) }
-        return (negative ? -Int64(magnitude) : Int64(magnitude), loc)
+        return (negative ? Int32(truncatingIfNeeded: 0 &- Int64(magnitude)) : Int32(magnitude), loc)
+    }
+
+    /// protoc's `ConsumeInteger` (field numbers, message reserved ranges): no sign, at most
+    /// `Int32.max`. `message` is the whole error text when no integer is there.
+    mutating func unsignedInteger(_ message: String) throws -> (value: Int, location: SourceLocation) {
+        let loc = current.location
+        guard case .integer(let value, let overflow) = current.kind else { throw fail(message) }
+        if overflow || value > UInt64(Int32.max) { throw fail("Integer out of range.") }
+        _ = next()
+        return (Int(value), loc)
+    }
+
+    /// protoc's `ParseUserDefinedType`: a message or enum name, never a scalar type name.
+    mutating func userDefinedType() throws -> String {
+        if let id = current.identifier, ScalarType(rawValue: id) != nil || id == "group" {
+            throw fail("Expected message type.")
+        }
+        return try dottedName("type name", allowLeadingDot: true)
     }
 
     // MARK: File
@@ -148,6 +168,7 @@ struct Parser {
         case "package":
             _ = next()
             if file.package != nil { throw fail("Multiple package definitions.", at: token.location) }
+            file.packageLocation = token.location
             file.package = try dottedName("identifier", allowLeadingDot: false)
             try expect(";")
         case "option":
@@ -155,13 +176,13 @@ struct Parser {
             file.options.append(try parseOptionStatement())
             try expect(";")
         case "extend":
-            throw fail("Extensions are only allowed for custom options, which this compiler does not support.")
-        case "syntax":
-            throw fail("Expected top-level statement (e.g. \"message\").")
+            throw fail(Parser.extendUnsupported)
         default:
             throw fail("Expected top-level statement (e.g. \"message\").")
         }
     }
+
+    static let extendUnsupported = "Extensions in proto3 are only allowed for defining options, and portal-codegen does not support custom options."
 
     // MARK: Options
 
@@ -198,25 +219,25 @@ struct Parser {
             } while depth > 0
             return .aggregate
         }
-        var negative = false
-        if accept("-") { negative = true } else { _ = accept("+") }
+        // protoc: every value is one token, except a negative number (`-` then a number).
+        let negative = accept("-")
         switch current.kind {
-        case .identifier(let id):
-            _ = next()
-            if negative {
-                if id == "inf" || id == "nan" { return .float(id == "inf" ? -.infinity : .nan) }
-                throw fail("Expected number.")
-            }
-            return .identifier(id)
+        case .identifier:
+            if negative { throw fail("Invalid '-' symbol before identifier.") }
+            return .identifier(try identifier("identifier"))
         case .integer(let v, let overflow):
+            let limit = negative ? UInt64(Int64.max) + 1 : UInt64.max
+            if overflow || v > limit { throw fail("Integer out of range.") }
             _ = next()
-            return .integer(negative: negative, magnitude: v, overflow: overflow)
+            return .integer(negative: negative, magnitude: v, overflow: false)
         case .float(let d):
             _ = next()
             return .float(negative ? -d : d)
         case .string:
-            if negative { throw fail("Expected number.") }
+            if negative { throw fail("Invalid '-' symbol before string.") }
             return .string(try stringLiteral("string"))
+        case .endOfFile:
+            throw fail("Unexpected end of stream while parsing option value.")
         default:
             throw fail("Expected option value.")
         }
@@ -227,7 +248,19 @@ struct Parser {
         guard accept("[") else { return [] }
         var options: [OptionStatement] = []
         repeat {
-            options.append(try parseOptionStatement())
+            if current.isKeyword("json_name") && tokens(after: 1).isSymbol("=") {
+                // Not a real option in protoc: a string-valued pseudo-option, set at most once.
+                let loc = current.location
+                if options.contains(where: { $0.name == "json_name" }) { throw fail("Already set option \"json_name\".") }
+                _ = next(); _ = next()
+                let valueLoc = current.location
+                guard case .string = current.kind else { throw fail("Expected string for JSON name.") }
+                let value = try stringLiteral("string")
+                options.append(OptionStatement(name: "json_name", isCustom: false, value: .string(value),
+                                               location: loc, valueLocation: valueLoc))
+            } else {
+                options.append(try parseOptionStatement())
+            }
         } while accept(",")
         try expect("]")
         return options
@@ -235,36 +268,32 @@ struct Parser {
 
     // MARK: Reserved
 
-    /// `reserved 2, 15, 9 to 11;` or `reserved "foo", "bar";`
-    mutating func parseReserved(max: Int, allowNegative: Bool,
+    /// `reserved 2, 15, 9 to 11;` or `reserved "foo", "bar";` — message ranges take protoc's
+    /// `ConsumeInteger` (unsigned), enum ranges `ConsumeSignedInteger`.
+    mutating func parseReserved(max: Int, isEnum: Bool,
                                 ranges: inout [ReservedRange], names: inout [(String, SourceLocation)]) throws {
         if case .string = current.kind {
             repeat {
                 let loc = current.location
-                let bytes = try stringLiteral("field name")
+                let bytes = try stringLiteral(isEnum ? "enum value" : "field name")
                 names.append((String(decoding: bytes, as: UTF8.self), loc))
             } while accept(",")
             try expect(";")
             return
         }
+        var first = true
         repeat {
             let loc = current.location
-            let start: Int64
-            if allowNegative {
-                start = try integer("enum number range start").value
-            } else {
-                guard case .integer = current.kind else { throw fail("Expected field name or number range.") }
-                start = try integer("field number range start").value
-            }
+            let start = try isEnum
+                ? Int(signedInteger(first ? "enum value or number range" : "enum number range").value)
+                : unsignedInteger(first ? "Expected field name or number range." : "Expected field number range.").value
             var end = start
             if acceptKeyword("to") {
-                if acceptKeyword("max") {
-                    end = Int64(max)
-                } else {
-                    end = try integer(allowNegative ? "enum number range end" : "field number range end").value
-                }
+                end = try acceptKeyword("max") ? max
+                    : isEnum ? Int(signedInteger("integer").value) : unsignedInteger("Expected integer.").value
             }
-            ranges.append(ReservedRange(start: Int(start), end: Int(end), location: loc))
+            ranges.append(ReservedRange(start: start, end: end, location: loc))
+            first = false
         } while accept(",")
         try expect(";")
     }

@@ -51,7 +51,7 @@ enum Resolver {
                 var prefix = ""
                 for part in package.split(separator: ".") {
                     prefix += prefix.isEmpty ? String(part) : "." + part
-                    add(prefix, .package, file.syntaxLocation)
+                    add(prefix, .package, file.packageLocation ?? file.syntaxLocation)
                 }
             }
             let scope = file.package ?? ""
@@ -71,9 +71,9 @@ enum Resolver {
             m.fullName = join(scope, m.name)
             m.file = file
             add(m.fullName, .message(m), m.location)
+            // protoc's order (BuildMessage): oneofs (synthetic ones too), fields, nested types.
+            for o in m.oneofs { add(join(m.fullName, o.name), .oneof, o.location) }
             for f in m.fields { add(join(m.fullName, f.name), .field, f.location) }
-            for o in m.oneofs where !o.isSynthetic { add(join(m.fullName, o.name), .oneof, o.location) }
-            for o in m.oneofs where o.isSynthetic { _ = symbols.add(join(m.fullName, o.name), .oneof, file: file, location: o.location) }
             for nested in m.messages { registerMessage(nested, scope: m.fullName) }
             for e in m.enums { registerEnum(e, scope: m.fullName) }
         }
@@ -102,8 +102,10 @@ enum Resolver {
             }
         }
 
+        /// Method types are looked up like protoc's `CrossLinkMethod` (LOOKUP_ALL): any symbol
+        /// stops the scope walk, so a method named like its message type shadows it.
         mutating func resolveMessageType(_ name: String, relativeTo: String, at loc: SourceLocation) -> MessageDecl? {
-            guard let symbol = resolveType(name, relativeTo: relativeTo, at: loc) else { return nil }
+            guard let symbol = resolveType(name, relativeTo: relativeTo, at: loc, typesOnly: false) else { return nil }
             guard case .message(let m) = symbol.kind else {
                 errors.append(SchemaError(loc, "\"\(name)\" is not a message type."))
                 return nil
@@ -114,7 +116,8 @@ enum Resolver {
         mutating func resolveMessage(_ m: MessageDecl) {
             for f in m.fields {
                 guard case .named(let name) = f.type else { continue }
-                guard let symbol = resolveType(name, relativeTo: m.fullName + "." + f.name, at: f.typeLocation) else { continue }
+                guard let symbol = resolveType(name, relativeTo: m.fullName + "." + f.name, at: f.typeLocation,
+                                               typesOnly: true) else { continue }
                 switch symbol.kind {
                 case .message(let target): f.type = .message(target)
                 case .enumeration(let target): f.type = .enumeration(target)
@@ -124,8 +127,10 @@ enum Resolver {
             for nested in m.messages { resolveMessage(nested) }
         }
 
-        /// protoc's `LookupSymbol` in LOOKUP_TYPES mode, with its error messages.
-        mutating func resolveType(_ name: String, relativeTo: String, at loc: SourceLocation) -> SymbolTable.Symbol? {
+        /// protoc's `LookupSymbol`, with its error messages. Field types use LOOKUP_TYPES
+        /// (`typesOnly`: non-type symbols are skipped while walking out), method types LOOKUP_ALL.
+        mutating func resolveType(_ name: String, relativeTo: String, at loc: SourceLocation,
+                                  typesOnly: Bool) -> SymbolTable.Symbol? {
             var undeclared: String?
             func find(_ full: String) -> SymbolTable.Symbol? {
                 guard let s = symbols.lookup(full) else { return nil }
@@ -158,7 +163,7 @@ enum Resolver {
                                 if result == nil { resolvedButMissing = full }
                                 break search
                             }
-                        } else if found.kind.isType {
+                        } else if found.kind.isType || !typesOnly {
                             result = found
                             break search
                         }
@@ -166,7 +171,7 @@ enum Resolver {
                 }
             }
             if let result {
-                if !result.kind.isType {
+                if !result.kind.isType && typesOnly {
                     errors.append(SchemaError(loc, "\"\(name)\" is not a type."))
                     return nil
                 }

@@ -10,6 +10,8 @@ public final class SchemaLoader {
     public private(set) var ordered: [ProtoFile] = []
     private var failed: Set<String> = []
     private var loading: [String] = []
+    /// For each file in `loading`, the import statement that requested it (nil for a root).
+    private var loadingFrom: [SourceLocation?] = []
     private(set) var errors: [SchemaError] = []
 
     public init(importPaths: [String]) {
@@ -42,8 +44,16 @@ public final class SchemaLoader {
         if failed.contains(importPath) { return nil }
         if let cycleStart = loading.firstIndex(of: importPath) {
             let chain = (loading[cycleStart...] + [importPath]).joined(separator: " -> ")
-            errors.append(SchemaError(location ?? SourceLocation(file: importPath, line: 1, column: 1),
+            // Reported, like protoc, at the import that starts the cycle in its first file.
+            let start = cycleStart + 1 < loadingFrom.count ? loadingFrom[cycleStart + 1] : location
+            errors.append(SchemaError(start ?? SourceLocation(file: importPath, line: 1, column: 1),
                                       "File recursively imports itself: \(chain)"))
+            return nil
+        }
+        guard SchemaLoader.isCanonical(importPath) else {
+            errors.append(SchemaError(location ?? SourceLocation(file: importPath, line: 1, column: 1),
+                                      "Backslashes, consecutive slashes, \".\", or \"..\" are not allowed in the virtual path \"\(importPath)\"."))
+            failed.insert(importPath)
             return nil
         }
         guard let disk = diskPath(for: importPath),
@@ -65,7 +75,11 @@ public final class SchemaLoader {
             return nil
         }
         loading.append(importPath)
-        defer { loading.removeLast() }
+        loadingFrom.append(location)
+        defer {
+            loading.removeLast()
+            loadingFrom.removeLast()
+        }
         var seen: Set<String> = []
         var ok = true
         for imp in file.imports {
@@ -103,7 +117,16 @@ public final class SchemaLoader {
 
     let symbols = SymbolTable()
 
-    /// Loads every file and throws all errors found, sorted by position.
+    /// protoc's virtual-path rule (`DiskSourceTree`): the path must equal its canonical form
+    /// (no empty or `.` components) and must not contain `..`, so one file has one name.
+    static func isCanonical(_ path: String) -> Bool {
+        let parts = path.split(separator: "/").filter { $0 != "." }
+        var canonical = (path.hasPrefix("/") ? "/" : "") + parts.joined(separator: "/")
+        if path.hasSuffix("/") && !canonical.isEmpty && !canonical.hasSuffix("/") { canonical += "/" }
+        return canonical == path && !parts.contains("..")
+    }
+
+    /// Loads every file and throws all errors found (in the order found: imports first).
     public func loadAll(_ importPaths: [String]) throws(SchemaErrors) -> [ProtoFile] {
         var result: [ProtoFile] = []
         for path in importPaths {

@@ -11,6 +11,7 @@ enum Validator {
             return
         }
         errors += KnownOptions.check(file.options, scope: .file)
+        validateLiteImports(file, errors: &errors)
         for m in file.messages { validateMessage(m, errors: &errors) }
         for e in file.enums { validateEnum(e, errors: &errors) }
         for s in file.services {
@@ -22,9 +23,6 @@ enum Validator {
     static func validateMessage(_ m: MessageDecl, errors: inout [SchemaError]) {
         errors += KnownOptions.check(m.options, scope: .message)
         for o in m.options where !o.isCustom {
-            if o.name == "map_entry" {
-                errors.append(SchemaError(o.location, "map_entry should not be set explicitly. Use map<KeyType, ValueType> instead."))
-            }
             if o.name == "message_set_wire_format", o.value == .identifier("true") {
                 errors.append(SchemaError(o.location, "MessageSet is not supported in proto3."))
             }
@@ -32,7 +30,7 @@ enum Validator {
         for loc in m.extensionRanges {
             errors.append(SchemaError(loc, "Extension ranges are not allowed in proto3."))
         }
-        validateReserved(m.reservedRanges, max: maxFieldNumber, what: "Reserved", errors: &errors)
+        validateReserved(m.reservedRanges, isEnum: false, errors: &errors)
         var reservedNames: Set<String> = []
         for (name, loc) in m.reservedNames where !reservedNames.insert(name).inserted {
             errors.append(SchemaError(loc, "Field name \"\(name)\" is reserved multiple times."))
@@ -67,11 +65,9 @@ enum Validator {
             }
             validateField(f, in: m, errors: &errors)
         }
+        // (An empty oneof is a syntax error, as in protoc's parser.)
         for o in m.oneofs where !o.isSynthetic {
             errors += KnownOptions.check(o.options, scope: .oneof)
-            if o.fields.isEmpty {
-                errors.append(SchemaError(o.location, "Oneof must have at least one field."))
-            }
         }
         for nested in m.messages { validateMessage(nested, errors: &errors) }
         for e in m.enums { validateEnum(e, errors: &errors) }
@@ -79,48 +75,62 @@ enum Validator {
 
     static func validateField(_ f: FieldDecl, in m: MessageDecl, errors: inout [SchemaError]) {
         errors += KnownOptions.check(f.options, scope: .field)
-        if f.option("packed") != nil {
-            var packable = false
-            if f.label == .repeated, f.mapEntry == nil {
-                switch f.type {
-                case .scalar(let s): packable = s.isPackable
-                case .enumeration: packable = true
-                default: packable = false
-                }
-            }
-            if !packable {
-                errors.append(SchemaError(f.location, "[packed = true] can only be specified for repeated primitive fields."))
-            }
+        errors += KnownOptions.checkFieldUsage(f)
+        // protoc's ValidateMapEntry runs for every field whose type is a map entry, whether
+        // synthesised for `map<K, V>` or marked `option map_entry = true` by hand.
+        guard case .message(let entry) = f.type, entry.isMapEntry || entry.hasMapEntryOption else { return }
+        guard isValidMapEntry(entry, for: f, in: m) else {
+            errors.append(SchemaError(f.location, "map_entry should not be set explicitly. Use map<KeyType, ValueType> instead."))
+            return
         }
-        if let entry = f.mapEntry, let key = entry.mapKey {
-            switch key.type {
-            case .scalar(let s) where s.isValidMapKey:
-                break
-            case .enumeration:
-                errors.append(SchemaError(key.typeLocation, "Key in map fields cannot be enum types."))
-            default:
-                errors.append(SchemaError(key.typeLocation, "Key in map fields cannot be float/double, bytes or message types."))
-            }
+        let key = entry.fields[0]
+        switch key.type {
+        case .scalar(let s) where s.isValidMapKey:
+            break
+        case .enumeration:
+            errors.append(SchemaError(key.typeLocation, "Key in map fields cannot be enum types."))
+        default:
+            errors.append(SchemaError(key.typeLocation, "Key in map fields cannot be float/double, bytes or message types."))
         }
     }
 
-    static func validateReserved(_ ranges: [ReservedRange], max: Int, what: String, errors: inout [SchemaError]) {
+    /// The shape protoc requires of a map entry used by field `f`.
+    static func isValidMapEntry(_ entry: MessageDecl, for f: FieldDecl, in m: MessageDecl) -> Bool {
+        guard f.label == .repeated, entry.messages.isEmpty, entry.enums.isEmpty, entry.fields.count == 2,
+              entry.name == Parser.mapEntryName(f.name), entry.parent === m else { return false }
+        let key = entry.fields[0], value = entry.fields[1]
+        return key.name == "key" && key.number == 1 && key.label != .repeated
+            && value.name == "value" && value.number == 2 && value.label != .repeated
+    }
+
+    /// A file that is not `optimize_for = LITE_RUNTIME` cannot import one that is.
+    static func validateLiteImports(_ file: ProtoFile, errors: inout [SchemaError]) {
+        guard !file.isLite else { return }
+        for dep in file.dependencies where dep.isLite {
+            let loc = file.imports.first { $0.path == dep.path }?.location ?? file.syntaxLocation
+            errors.append(SchemaError(loc, "Files that do not use optimize_for = LITE_RUNTIME cannot import files which do use this option.  This file is not lite, but it imports \"\(dep.path)\" which is."))
+            return
+        }
+    }
+
+    /// protoc 3.21 checks message ranges only for start > 0 (a range written backwards or
+    /// past the field number maximum is accepted); enum ranges must not be backwards.
+    static func validateReserved(_ ranges: [ReservedRange], isEnum: Bool, errors: inout [SchemaError]) {
         for (i, r) in ranges.enumerated() {
-            if max == maxFieldNumber && r.start <= 0 {
+            if !isEnum && r.start <= 0 {
                 errors.append(SchemaError(r.location, "Reserved numbers must be positive integers."))
-            } else if r.end < r.start {
+            } else if isEnum && r.end < r.start {
                 errors.append(SchemaError(r.location, "Reserved range end number must be greater than start number."))
-            } else if r.end > max {
-                errors.append(SchemaError(r.location, "Reserved range end number cannot be greater than \(max)."))
             }
             for other in ranges[..<i] where r.start <= other.end && other.start <= r.end {
-                errors.append(SchemaError(r.location, "\(what) range \(r.start) to \(r.end) overlaps with already-defined range \(other.start) to \(other.end)."))
+                errors.append(SchemaError(r.location, "Reserved range \(r.start) to \(r.end) overlaps with already-defined range \(other.start) to \(other.end)."))
             }
         }
     }
 
     static func validateEnum(_ e: EnumDecl, errors: inout [SchemaError]) {
         errors += KnownOptions.check(e.options, scope: .enumeration)
+        validateAllowAlias(e, errors: &errors)
         guard let first = e.values.first else {
             errors.append(SchemaError(e.location, "Enums must contain at least one value."))
             return
@@ -128,17 +138,20 @@ enum Validator {
         if first.number != 0 {
             errors.append(SchemaError(first.location, "The first enum value must be zero in proto3."))
         }
-        validateReserved(e.reservedRanges, max: Int(Int32.max), what: "Reserved", errors: &errors)
-        let reservedNames = Set(e.reservedNames.map(\.0))
+        validateReserved(e.reservedRanges, isEnum: true, errors: &errors)
+        var reservedNames: Set<String> = []
+        for (name, loc) in e.reservedNames where !reservedNames.insert(name).inserted {
+            errors.append(SchemaError(loc, "Enum value \"\(name)\" is reserved multiple times."))
+        }
         var byNumber: [Int32: EnumValueDecl] = [:]
-        var hasAlias = false
         var pascal: [String: EnumValueDecl] = [:]
         for v in e.values {
             errors += KnownOptions.check(v.options, scope: .enumValue)
             if let other = byNumber[v.number] {
-                hasAlias = true
                 if !e.allowsAlias {
-                    errors.append(SchemaError(v.location, "\"\(e.fullName.dropLastComponent).\(v.name)\" uses the same enum value as \"\(e.fullName.dropLastComponent).\(other.name)\". If this is intended, set 'option allow_alias = true;' to the enum definition."))
+                    let scope = e.fullName.dropLastComponent
+                    let full = { (name: String) in scope.isEmpty ? name : scope + "." + name }
+                    errors.append(SchemaError(v.location, "\"\(full(v.name))\" uses the same enum value as \"\(full(other.name))\". If this is intended, set 'option allow_alias = true;' to the enum definition."))
                 }
             } else {
                 byNumber[v.number] = v
@@ -156,8 +169,18 @@ enum Validator {
                 pascal[key] = v
             }
         }
-        if e.allowsAlias && !hasAlias {
-            errors.append(SchemaError(e.location, "\"\(e.fullName)\" declares 'option allow_alias = true;', but does not contain any aliases. Please remove the option, or assign the same numeric value to two different enum values."))
+    }
+
+    /// protoc's parser-level `ValidateEnum`: the first `allow_alias` option must be `true`,
+    /// and then two values must share a number.
+    static func validateAllowAlias(_ e: EnumDecl, errors: inout [SchemaError]) {
+        guard let option = e.options.first(where: { $0.name == "allow_alias" && !$0.isCustom }) else { return }
+        guard option.value == .identifier("true") else {
+            errors.append(SchemaError(option.location, "\"\(e.name)\" declares 'option allow_alias = false;' which has no effect. Please remove the declaration."))
+            return
+        }
+        if Set(e.values.map(\.number)).count == e.values.count {
+            errors.append(SchemaError(option.location, "\"\(e.name)\" declares support for enum aliases but no enum values share field numbers. Please remove the unnecessary 'option allow_alias = true;' declaration."))
         }
     }
 
