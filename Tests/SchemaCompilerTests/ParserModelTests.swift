@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 @testable import SchemaCompiler
 
@@ -161,5 +162,33 @@ struct ParserModelTests {
     func syntaxErrorLocation() {
         let (_, errors) = InProcessCompiler.parse("syntax = \"proto3\";\nmessage M {\n  int32 a = 1\n  int32 b = 2;\n}\n")
         #expect(errors.map(\.description) == ["test.proto:4:3: Expected \";\"."])
+    }
+}
+
+@Suite struct ErrorCompletenessTests {
+    /// One run reports resolution and validation errors together, as protoc does.
+    @Test func resolutionAndValidationErrorsAreReportedTogether() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("multi-\(UInt64.random(in: 0...UInt64.max))")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        try Data("""
+            syntax = "proto3";
+            message Broken {
+              string a = 1;
+              int32 b = 1;
+              Unknown c = 3;
+              repeated Missing d = 4 [packed = true];
+            }
+            """.utf8).write(to: dir.appendingPathComponent("multi.proto"))
+        let loader = SchemaLoader(importPaths: [dir.path])
+        do {
+            _ = try loader.loadAll(["multi.proto"])
+            Issue.record("expected errors")
+        } catch {
+            let messages = error.errors.map(\.description)
+            #expect(messages.contains("multi.proto:5:3: \"Unknown\" is not defined."))
+            #expect(messages.contains { $0.hasPrefix("multi.proto:4:") && $0.contains("Field number 1 has already been used") })
+            #expect(messages.count == 3, "\(messages)")
+        }
     }
 }

@@ -105,6 +105,7 @@ enum KnownOptions {
     /// protoc's `ValidateFieldOptions`: options that only fit some field types.
     static func checkFieldUsage(_ f: FieldDecl) -> [SchemaError] {
         var errors: [SchemaError] = []
+        if case .named = f.type { return errors }  // unresolved: the resolver reported it
         let isTrue = { (name: String) in f.option(name) == .identifier("true") }
         if isTrue("lazy") || isTrue("unverified_lazy") {
             if case .message = f.type {} else {

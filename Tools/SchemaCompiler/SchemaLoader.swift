@@ -102,10 +102,10 @@ public final class SchemaLoader {
             return nil
         }
         let before = errors.count
+        // Validate even when some names did not resolve, so one run reports every error
+        // (as protoc does); checks that need a resolved type skip unresolved ones.
         Resolver.resolve(file, symbols: symbols, errors: &errors)
-        if errors.count == before {
-            Validator.validate(file, errors: &errors)
-        }
+        Validator.validate(file, errors: &errors)
         guard errors.count == before else {
             failed.insert(importPath)
             return nil

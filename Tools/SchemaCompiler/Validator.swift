@@ -89,6 +89,8 @@ enum Validator {
             break
         case .enumeration:
             errors.append(SchemaError(key.typeLocation, "Key in map fields cannot be enum types."))
+        case .named:
+            break  // unresolved: the resolver has reported it
         default:
             errors.append(SchemaError(key.typeLocation, "Key in map fields cannot be float/double, bytes or message types."))
         }
