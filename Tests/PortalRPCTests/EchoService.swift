@@ -2,7 +2,11 @@ import PortalRPC
 
 /// The test service: echoes, expands into a stream, collects a stream, and echoes a stream.
 struct EchoService: Rpctest_Echo_Handler {
+    /// Called with the request text when a unary call starts (lets tests wait for it).
+    var onStart: (@Sendable (String) -> Void)? = nil
+
     func get(request: Rpctest_EchoRequest, context: RPCServerContext) async throws -> Rpctest_EchoResponse {
+        onStart?(request.text)
         if request.failCode != 0 {
             throw RPCError(code: Status.Code(rawValue: Int(request.failCode)), message: "asked to fail: \(request.text)")
         }

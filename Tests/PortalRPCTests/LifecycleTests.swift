@@ -1,3 +1,4 @@
+import Synchronization
 import Testing
 import PortalRPC
 
@@ -76,7 +77,8 @@ import PortalRPC
         var config = ServerConfiguration()
         config.port = 0
         var router = RPCRouter()
-        EchoService().registerMethods(with: &router)
+        let started = Mutex(false)
+        EchoService(onStart: { text in if text == "slow" { started.withLock { $0 = true } } }).registerMethods(with: &router)
         let server = try RPCServer(configuration: config, router: router)
         try server.start()
         let client = try RPCClient(target: server.localAddress)
@@ -85,7 +87,7 @@ import PortalRPC
         slow.text = "slow"
         slow.count = 300
         async let inFlight = echo.get(slow)
-        try await Task.sleep(for: .milliseconds(100))
+        for _ in 0..<500 where !started.withLock({ $0 }) { try await Task.sleep(for: .milliseconds(5)) }
         let raw = try RawConnection(server.localAddress)
         try await raw.handshake()
         async let stopped: Void = server.shutdown(grace: .seconds(5))
