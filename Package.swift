@@ -55,7 +55,7 @@ let package = Package(
 
         .executableTarget(
             name: "portal-server",
-            dependencies: ["PortalRPC"],
+            dependencies: ["PortalRPC", "CPortalSystem"],
             path: "Sources/portal-server"
         ),
 

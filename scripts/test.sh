@@ -7,7 +7,8 @@
 #      651 successes, 0 failures required),
 #   4. checks interop with the official Python protobuf runtime on random messages of every
 #      Schema type,
-#   5. runs `swift test` (unit tests, protoc cross-checks of the schema compiler, fuzz
+#   5. drives a live portal-server with a Python client written only from docs/PROTOCOL.md,
+#   6. runs `swift test` (unit tests, protoc cross-checks of the schema compiler, fuzz
 #      regression replays) last, so its summary closes the output.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -36,6 +37,9 @@ EXPECT_SUCCESSES=651 bash scripts/run-conformance.sh .build/debug/conformance-te
 
 echo "== interop with Python protobuf"
 /usr/bin/python3 Tests/Interop/interop.py --tool .build/debug/interop-tool
+
+echo "== Python client (written from docs/PROTOCOL.md) against a live portal-server"
+/usr/bin/python3 clients/python/test_protocol.py --server .build/debug/portal-server
 
 echo "== swift test"
 swift test

@@ -1,3 +1,4 @@
+import CPortalSystem
 import Dispatch
 import PortalRPC
 #if canImport(Glibc)
@@ -7,6 +8,9 @@ import Glibc
 // portal-server: the CitizenPortal RPC server. Today it serves the RPC runtime and the
 // standard health service; the citizen, officer and admin services arrive with the portal
 // core (issue 4) and register on the same router.
+
+// Line-buffered stdout, so a supervisor reading through a pipe sees the listening line at once.
+cps_line_buffer_stdout()
 
 struct Options {
     var host = "127.0.0.1"

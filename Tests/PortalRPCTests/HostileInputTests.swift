@@ -192,3 +192,80 @@ import PortalRPC
         }
     }
 }
+
+/// Flow control and framing edge cases from docs/PROTOCOL.md §2 and §4.
+@Suite struct FlowControlRuleTests {
+    @Test func aMessageMayTakeTheWindowNegativeOnce() async throws {
+        try await withServer({ $0.initialWindowSize = 64 * 1024 }) { server, _ in
+            let raw = try RawConnection(server.localAddress)
+            try await raw.handshake()
+            // 100 KiB request into a 64 KiB window: allowed, the window had credit left.
+            var big = Rpctest_EchoRequest()
+            big.padding = [UInt8](repeating: 1, count: 100 * 1024)
+            raw.send(RawConnection.call("/rpctest.Echo/Get", stream: 1) + RawConnection.message(big, stream: 1))
+            #expect(try await raw.status(on: 1)?.code == 0)
+        }
+        // A handler that never reads grants no credit: a second message while the stream
+        // window is negative is refused.
+        let probe = CancellationProbe()
+        try await withServer({ $0.initialWindowSize = 64 * 1024 }, register: { probe.registerMethods(with: &$0) }) { server, _ in
+            let raw = try RawConnection(server.localAddress)
+            try await raw.handshake()
+            var big = Rpctest_EchoRequest()
+            big.padding = [UInt8](repeating: 1, count: 100 * 1024)
+            var enc = FrameEncoder()
+            enc.append(.message, stream: 1, payload: big.serializedBytes())
+            enc.append(.message, stream: 1, payload: big.serializedBytes())
+            raw.send(RawConnection.call("/rpctest.Echo/Collect", stream: 1) + enc.take())
+            #expect(try await raw.status(on: 1)?.code == UInt32(Status.Code.resourceExhausted.rawValue))
+        }
+    }
+
+    @Test func framingRulesAreEnforced() async throws {
+        try await withServer { server, client in
+            // Even stream ids are the server's.
+            var raw = try RawConnection(server.localAddress)
+            try await raw.handshake()
+            raw.send(RawConnection.call("/rpctest.Echo/Get", stream: 2))
+            #expect(try await raw.goAway()?.message.contains("odd") == true)
+            // WINDOW_UPDATE of zero.
+            raw = try RawConnection(server.localAddress)
+            try await raw.handshake()
+            var enc = FrameEncoder()
+            enc.appendWindowUpdate(stream: 0, increment: 0)
+            raw.send(enc.take())
+            #expect(try await raw.goAway()?.message.contains("positive") == true)
+            // EMPTY with a payload.
+            raw = try RawConnection(server.localAddress)
+            try await raw.handshake()
+            enc.append(.message, stream: 1, flags: [.endStream, .empty], payload: [1])
+            raw.send(RawConnection.call("/rpctest.Echo/Collect", stream: 1) + enc.take())
+            #expect(try await raw.goAway()?.message.contains("EMPTY") == true)
+            // A tiny max_frame_size.
+            raw = try RawConnection(server.localAddress)
+            var settings = Portal_Rpc_V1_Settings()
+            settings.maxFrameSize = 100
+            enc.appendPreface()
+            enc.append(.settings, stream: 0, message: settings)
+            raw.send(enc.take())
+            #expect(try await raw.goAway()?.message.contains("max_frame_size") == true)
+            let r = try await Rpctest_Echo_Client(transport: client).get(Rpctest_EchoRequest())
+            #expect(r.text == "")
+        }
+    }
+
+    @Test func longStatusMessagesAreTruncated() async throws {
+        try await withServer { _, client in
+            var req = Rpctest_EchoRequest()
+            req.text = String(repeating: "x", count: 100_000)
+            req.failCode = UInt32(Status.Code.aborted.rawValue)
+            do {
+                _ = try await Rpctest_Echo_Client(transport: client).get(req)
+                Issue.record("expected failure")
+            } catch let e as RPCError {
+                #expect(e.code == .aborted)
+                #expect(e.message.utf8.count <= 1024 && e.message.hasSuffix("..."))
+            }
+        }
+    }
+}

@@ -45,6 +45,10 @@ static inline int cps_eventfd(void) { return eventfd(0, EFD_NONBLOCK | EFD_CLOEX
 
 static inline int cps_errno(void) { return errno; }
 
+#include <stdio.h>
+/// Line-buffer stdout, so a process reading it through a pipe sees each line at once.
+static inline void cps_line_buffer_stdout(void) { setvbuf(stdout, (char *)0, _IOLBF, 0); }
+
 static const uint32_t CPS_EPOLLIN = EPOLLIN;
 static const uint32_t CPS_EPOLLOUT = EPOLLOUT;
 static const uint32_t CPS_EPOLLERR = EPOLLERR;

@@ -123,7 +123,7 @@ public final class RPCServer: Sendable {
         while connectionCount > 0 && ContinuousClock.now < deadline {
             try? await Task.sleep(for: .milliseconds(10))
         }
-        for loop in loops { loop.execute { loop.forEachConnection { $0.close() } } }
+        for loop in loops { loop.execute { loop.forEachConnection { $0.forceClose() } } }
         await withCheckedContinuation { (c: CheckedContinuation<Void, Never>) in
             let done = state.withLock { s -> Bool in
                 if s.connections == 0 { return true }

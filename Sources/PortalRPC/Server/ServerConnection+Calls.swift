@@ -4,7 +4,11 @@ import PortalModel
 extension ServerConnection {
     func handleCall(_ frame: Frame) {
         let id = frame.header.stream
-        guard id != 0, id > lastStreamID else {
+        guard id % 2 == 1 else {
+            goAway(code: .invalidArgument, message: "CALL on stream \(id); client streams are odd", close: true)
+            return
+        }
+        guard id > lastStreamID else {
             if streams[id] != nil {
                 goAway(code: .invalidArgument, message: "CALL for stream \(id), which is already open", close: true)
             } else {
@@ -72,21 +76,27 @@ extension ServerConnection {
             return
         }
         let flags = frame.header.flags
-        if flags.contains(.empty) && flags.contains(.endStream) {
+        if flags.contains(.empty) {
+            guard flags.contains(.endStream), frame.payload.isEmpty else {
+                goAway(code: .invalidArgument, message: "EMPTY requires END_STREAM and no payload", close: true)
+                return
+            }
             halfClose(stream)
             return
         }
+        // A sender may send while its windows are above zero; the message may take them
+        // negative (docs/PROTOCOL.md §4). Sending at or below zero is the violation.
         let size = frame.payload.count
-        stream.receiveWindow -= size
-        connectionReceiveWindow -= size
-        guard connectionReceiveWindow >= 0 else {
+        guard connectionReceiveWindow > 0 || size == 0 else {
             goAway(code: .resourceExhausted, message: "connection flow-control window exceeded", close: true)
             return
         }
-        guard stream.receiveWindow >= 0 else {
+        guard stream.receiveWindow > 0 || size == 0 else {
             finish(stream, Status(code: .resourceExhausted, message: "stream flow-control window exceeded"), dropQueued: true)
             return
         }
+        stream.receiveWindow -= size
+        connectionReceiveWindow -= size
         if stream.isUnary {
             guard stream.unaryRequest == nil else {
                 finish(stream, Status(code: .invalidArgument, message: "a unary call takes exactly one request message"), dropQueued: true)

@@ -18,6 +18,14 @@ extension ServerConnection {
         queue: for item in stream.blocked {
             switch item {
             case .message(let bytes, let continuation):
+                guard bytes.count <= peerMaxFrameSize else {
+                    continuation?.resume(throwing: RPCError(code: .resourceExhausted, message: "response exceeds the client's max_frame_size"))
+                    stream.blocked.removeFirst(sent + 1)
+                    finish(stream, Status(code: .resourceExhausted,
+                                          message: "response of \(bytes.count) bytes exceeds the client's max_frame_size of \(peerMaxFrameSize)"),
+                           dropQueued: true)
+                    return
+                }
                 guard stream.sendWindow > 0 && connectionSendWindow > 0 else { break queue }
                 output.append(.message, stream: stream.id, payload: bytes)
                 stream.sendWindow -= bytes.count
@@ -58,8 +66,19 @@ extension ServerConnection {
     private func appendStatus(_ id: UInt32, _ status: Status) {
         var s = Portal_Rpc_V1_Status()
         s.code = UInt32(status.code.rawValue)
-        s.message = status.message
+        s.message = Self.truncated(status.message)
         output.append(.status, stream: id, message: s)
+    }
+
+    /// Status messages are capped (a handler may echo a huge input into one).
+    static func truncated(_ message: String, limit: Int = 1024) -> String {
+        guard message.utf8.count > limit else { return message }
+        var out = ""
+        for ch in message {
+            if out.utf8.count + ch.utf8.count > limit - 3 { break }
+            out.append(ch)
+        }
+        return out + "..."
     }
 
     /// Removes a finished call; the connection may now be idle or fully drained.

@@ -147,7 +147,13 @@ final class ServerConnection: EventHandler, @unchecked Sendable {
             goAway(code: .invalidArgument, message: "SETTINGS payload does not decode", close: true)
             return
         }
-        if settings.maxFrameSize > 0 { peerMaxFrameSize = Int(settings.maxFrameSize) }
+        if settings.maxFrameSize > 0 {
+            guard settings.maxFrameSize >= ProtocolConstants.minMaxFrameSize else {
+                goAway(code: .invalidArgument, message: "max_frame_size below \(ProtocolConstants.minMaxFrameSize)", close: true)
+                return
+            }
+            peerMaxFrameSize = Int(settings.maxFrameSize)
+        }
         if settings.initialWindowSize > 0 { peerInitialWindow = Int(settings.initialWindowSize) }
         guard !handshakeDone else { return }
         handshakeDone = true
@@ -198,10 +204,23 @@ final class ServerConnection: EventHandler, @unchecked Sendable {
             return
         }
         let increment = Int(UInt32(p[0]) << 24 | UInt32(p[1]) << 16 | UInt32(p[2]) << 8 | UInt32(p[3]))
+        let maxWindow = Int(Int32.max)
+        guard increment > 0 else {
+            goAway(code: .invalidArgument, message: "WINDOW_UPDATE increment must be positive", close: true)
+            return
+        }
         if frame.header.stream == 0 {
+            guard connectionSendWindow + increment <= maxWindow else {
+                goAway(code: .invalidArgument, message: "connection window above 2^31-1", close: true)
+                return
+            }
             connectionSendWindow += increment
             for stream in streams.values where !stream.blocked.isEmpty { drainBlocked(stream) }
         } else if let stream = streams[frame.header.stream] {
+            guard stream.sendWindow + increment <= maxWindow else {
+                finish(stream, Status(code: .invalidArgument, message: "stream window above 2^31-1"), dropQueued: true)
+                return
+            }
             stream.sendWindow += increment
             drainBlocked(stream)
         }
@@ -249,6 +268,18 @@ final class ServerConnection: EventHandler, @unchecked Sendable {
         draining = true
         flush()
         if shouldClose { close() }
+    }
+
+    /// End of the shutdown grace period: open calls get STATUS UNAVAILABLE, then the
+    /// connection closes.
+    func forceClose() {
+        guard !closed else { return }
+        for stream in Array(streams.values) {
+            stream.task?.cancel()
+            finish(stream, Status(code: .unavailable, message: "server shut down before the call finished"), dropQueued: true)
+        }
+        flush()
+        close()
     }
 
     func close() {

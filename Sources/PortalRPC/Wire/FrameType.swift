@@ -39,6 +39,8 @@ public enum ProtocolConstants {
     public static let headerSize = 12
     /// Largest message (and so MESSAGE frame) either side accepts unless SETTINGS say otherwise.
     public static let defaultMaxFrameSize = 4 * 1024 * 1024
+    /// No peer may announce a smaller max_frame_size (control frames must fit).
+    public static let minMaxFrameSize: UInt32 = 16 * 1024
     public static let defaultMaxConcurrentStreams = 1024
     public static let defaultInitialWindowSize = 1024 * 1024
     public static let defaultConnectionWindowSize = 16 * 1024 * 1024
