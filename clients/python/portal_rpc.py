@@ -272,3 +272,18 @@ class Connection:
                 self.lock.notify_all()
             call.events.put(("status",) + call.status)
         # anything else (frames for finished/cancelled streams) is ignored
+
+
+if __name__ == "__main__":
+    # python3 clients/python/portal_rpc.py [HOST:PORT] — checks the server's health.
+    import sys
+    host, _, port = (sys.argv[1] if len(sys.argv) > 1 else "127.0.0.1:50051").rpartition(":")
+    mods = load_protos()
+    health = mods["grpc.health.v1"]
+    with_conn = Connection(host or "127.0.0.1", int(port), pb=mods)
+    try:
+        reply = with_conn.unary("/grpc.health.v1.Health/Check", health.HealthCheckRequest(),
+                                health.HealthCheckResponse)
+        print(health.HealthCheckResponse.ServingStatus.Name(reply.status))
+    finally:
+        with_conn.close()
