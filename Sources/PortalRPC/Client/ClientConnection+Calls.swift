@@ -92,21 +92,17 @@ extension ClientConnection {
         retire(stream, status)
     }
 
-    /// Returns credit for consumed response bytes, batched to a quarter of each window.
+    /// Returns credit for consumed response bytes, in batched WINDOW_UPDATEs.
     func grant(stream id: UInt32?, _ bytes: Int) {
         guard !closed else { return }
-        connectionUngranted += bytes
-        if connectionUngranted >= config.connectionWindowSize / 4 {
-            output.appendWindowUpdate(stream: 0, increment: UInt32(connectionUngranted))
-            connectionUngranted = 0
+        if let increment = connectionCredit.consumed(bytes) {
+            output.appendWindowUpdate(stream: 0, increment: increment)
             scheduleFlush()
         }
         guard let id, let stream = streams[id] else { return }
         stream.receiveWindow += bytes
-        stream.ungranted += bytes
-        if stream.ungranted >= config.initialWindowSize / 4 {
-            output.appendWindowUpdate(stream: id, increment: UInt32(stream.ungranted))
-            stream.ungranted = 0
+        if let increment = stream.credit.consumed(bytes) {
+            output.appendWindowUpdate(stream: id, increment: increment)
             scheduleFlush()
         }
     }
@@ -120,38 +116,20 @@ extension ClientConnection {
     func flush() {
         flushScheduled = false
         guard tcpConnected, !closed else { return }
-        guard !output.isEmpty else {
-            if connected && writeInterest && !closed {
-                writeInterest = false
-                loop.modify(fd, events: CPS_EPOLLIN | CPS_EPOLLRDHUP)
-            }
-            return
-        }
-        var written = 0
-        let total = output.bytes.count
+        let drained: Bool
         do {
-            try output.bytes.withUnsafeBytes { raw in
-                while written < total {
-                    guard let n = try Sys.write(fd, UnsafeRawBufferPointer(rebasing: raw[written...])) else { break }
-                    written += n
-                }
-            }
+            drained = try output.write(to: fd)
         } catch {
-            if !closed { fail(RPCError(code: .unavailable, message: "connection lost: \(error)")) }
+            fail(RPCError(code: .unavailable, message: "connection lost: \(error)"))
             return
         }
-        if written == total {
-            _ = output.take()
-            if writeInterest && connected && !closed {
-                writeInterest = false
-                loop.modify(fd, events: CPS_EPOLLIN | CPS_EPOLLRDHUP)
-            }
-        } else {
-            output.removeFirst(written)
-            if !writeInterest && !closed {
-                writeInterest = true
-                loop.modify(fd, events: CPS_EPOLLIN | CPS_EPOLLRDHUP | CPS_EPOLLOUT)
-            }
+        // Until the handshake completes we stay registered for EPOLLOUT (connect readiness).
+        if drained, writeInterest, connected {
+            writeInterest = false
+            loop.modify(fd, events: CPS_EPOLLIN | CPS_EPOLLRDHUP)
+        } else if !drained, !writeInterest {
+            writeInterest = true
+            loop.modify(fd, events: CPS_EPOLLIN | CPS_EPOLLRDHUP | CPS_EPOLLOUT)
         }
     }
 }

@@ -25,7 +25,7 @@ final class ClientConnection: EventHandler, @unchecked Sendable {
     var writeInterest = false
     var peerInitialWindow = ProtocolConstants.defaultInitialWindowSize
     var connectionSendWindow = ProtocolConstants.defaultConnectionWindowSize
-    var connectionUngranted = 0
+    lazy var connectionCredit = CreditLedger(window: config.connectionWindowSize)
     /// Called once when the connection is usable, or failed to connect.
     var onConnect: ((Result<Void, RPCError>) -> Void)?
     var onClose: (() -> Void)?

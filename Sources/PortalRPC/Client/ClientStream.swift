@@ -23,7 +23,7 @@ final class ClientStream {
     var outcome: Result<[UInt8], RPCError>?
     var sendWindow: Int
     var receiveWindow: Int
-    var ungranted = 0
+    var credit: CreditLedger
     /// Request frames waiting for send credit, in order.
     var blocked: [Outbound] = []
     var halfClosed = false
@@ -35,6 +35,7 @@ final class ClientStream {
         self.receiver = receiver
         self.sendWindow = sendWindow
         self.receiveWindow = receiveWindow
+        self.credit = CreditLedger(window: receiveWindow)
     }
 
     /// For `.single`: resumes `c` with the outcome now or when it arrives.

@@ -100,22 +100,18 @@ extension ServerConnection {
     }
 
     /// Returns credit for consumed request bytes: to the stream (if still open) and to the
-    /// connection, in WINDOW_UPDATEs batched to a quarter of each window.
+    /// connection, in batched WINDOW_UPDATEs.
     func grant(stream id: UInt32?, _ bytes: Int) {
         guard !closed else { return }
         connectionReceiveWindow += bytes
-        connectionUngranted += bytes
-        if connectionUngranted >= config.connectionWindowSize / 4 {
-            output.appendWindowUpdate(stream: 0, increment: UInt32(connectionUngranted))
-            connectionUngranted = 0
+        if let increment = connectionCredit.consumed(bytes) {
+            output.appendWindowUpdate(stream: 0, increment: increment)
             scheduleFlush()
         }
         guard let id, let stream = streams[id], !stream.halfClosed else { return }
         stream.receiveWindow += bytes
-        stream.ungranted += bytes
-        if stream.ungranted >= config.initialWindowSize / 4 {
-            output.appendWindowUpdate(stream: id, increment: UInt32(stream.ungranted))
-            stream.ungranted = 0
+        if let increment = stream.credit.consumed(bytes) {
+            output.appendWindowUpdate(stream: id, increment: increment)
             scheduleFlush()
         }
     }
@@ -132,27 +128,19 @@ extension ServerConnection {
     func flush() {
         flushScheduled = false
         guard !closed, !output.isEmpty else { return }
-        var written = 0
-        let total = output.bytes.count
+        let drained: Bool
         do {
-            try output.bytes.withUnsafeBytes { raw in
-                while written < total {
-                    guard let n = try Sys.write(fd, UnsafeRawBufferPointer(rebasing: raw[written...])) else { break }
-                    written += n
-                }
-            }
+            drained = try output.write(to: fd)
         } catch {
             close()
             return
         }
-        if written == total {
-            _ = output.take()
+        if drained {
             if writeInterest {
                 writeInterest = false
                 loop.modify(fd, events: CPS_EPOLLIN | CPS_EPOLLRDHUP)
             }
         } else {
-            output.removeFirst(written)
             if output.bytes.count > config.maxOutboundBuffer {
                 close()  // a client that never reads
                 return

@@ -26,7 +26,7 @@ final class ServerConnection: EventHandler, @unchecked Sendable {
     var peerMaxFrameSize = ProtocolConstants.defaultMaxFrameSize
     var connectionSendWindow = ProtocolConstants.defaultConnectionWindowSize
     var connectionReceiveWindow: Int
-    var connectionUngranted = 0
+    var connectionCredit: CreditLedger
     var idleTimer: TimerQueue.ID?
     var lastHeard = ContinuousClock.now
     var keepaliveTimer: TimerQueue.ID?
@@ -41,6 +41,7 @@ final class ServerConnection: EventHandler, @unchecked Sendable {
         self.peer = SocketAddress.of(fd, peer: true)?.description ?? "unknown"
         self.decoder = FrameDecoder(maxFrameSize: server.configuration.maxFrameSize, expectPreface: true)
         self.connectionReceiveWindow = server.configuration.connectionWindowSize
+        self.connectionCredit = CreditLedger(window: server.configuration.connectionWindowSize)
     }
 
     func start() throws(SystemError) {

@@ -17,7 +17,7 @@ final class ServerStream {
     var halfClosed = false
     /// Credit the client may still use on this stream, and credit consumed but not yet granted back.
     var receiveWindow: Int
-    var ungranted = 0
+    var credit: CreditLedger
     /// Credit we may still use sending to the client (may go negative by one message).
     var sendWindow: Int
     /// Frames waiting for send credit, in order; a status always goes last.
@@ -30,6 +30,7 @@ final class ServerStream {
         self.route = route
         self.context = context
         self.receiveWindow = receiveWindow
+        self.credit = CreditLedger(window: receiveWindow)
         self.sendWindow = sendWindow
     }
 
