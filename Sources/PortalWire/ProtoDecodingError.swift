@@ -16,6 +16,10 @@ public enum ProtoDecodingError: Error, Hashable, Sendable, CustomStringConvertib
     case lengthOverflow
     /// Messages (or groups) nested deeper than `ProtoReader.maxDepth`.
     case nestingTooDeep
+    /// A string-keyed map held two keys that differ in bytes but that Swift's `String`
+    /// considers equal (canonical equivalence); decoding would lose one. The payload is the
+    /// map field's number.
+    case ambiguousMapKey(fieldNumber: Int)
 
     public var description: String {
         switch self {
@@ -27,6 +31,7 @@ public enum ProtoDecodingError: Error, Hashable, Sendable, CustomStringConvertib
         case .mismatchedGroup: return "mismatched group"
         case .lengthOverflow: return "length prefix exceeds the input"
         case .nestingTooDeep: return "nesting deeper than \(ProtoReader.maxDepth)"
+        case .ambiguousMapKey(let n): return "map field \(n) has keys that differ only in Unicode normalization"
         }
     }
 }

@@ -59,3 +59,26 @@ import PortalModel
         #expect(throws: Never.self) { try Google_Protobuf_Value(serializedBytes: fine) }
     }
 }
+
+/// Swift's String equality is canonical; protobuf map keys are bytes.
+@Suite struct UnicodeMapKeyTests {
+    @Test func canonicallyEquivalentKeysAreRejectedNotMerged() {
+        // labels {"e\u{301}": "decomposed"}, {"\u{e9}": "precomposed"} — found by the interop check.
+        let input = bytes(hex: "8201110a0365cc81120a6465636f6d706f7365648201110a02c3a9120b707265636f6d706f736564")
+        #expect(throws: ProtoDecodingError.ambiguousMapKey(fieldNumber: 16)) {
+            try Portal_V1_Complaint(serializedBytes: input)
+        }
+    }
+
+    @Test func repeatedIdenticalKeysStillKeepTheLastValue() throws {
+        let input = bytes(hex: "8201090a02c3a912036f6e65" + "8201090a02c3a91203747774")
+        #expect(try Portal_V1_Complaint(serializedBytes: input).labels == ["\u{e9}": "twt"])
+    }
+
+    @Test func deterministicOrderIsByUTF8Bytes() {
+        // U+212B (e2 84 ab) sorts after U+00D0 (c3 90) by bytes, as protoc and Python order them.
+        var c = Portal_V1_Complaint()
+        c.labels = ["\u{212b}": "x", "\u{d0}": "y"]
+        #expect(hex(c.serializedBytes(deterministic: true)) == "8201070a02c3901201798201080a03e284ab120178")
+    }
+}

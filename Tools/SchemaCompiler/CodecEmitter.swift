@@ -191,7 +191,11 @@ struct CodecEmitter {
                 }
             }
         }
-        w.line("\(prop(f))[key] = value")
+        if case .scalar(.string) = key.type {
+            w.line("try ProtoMaps.insert(&\(prop(f)), key: key, value: value, fieldNumber: \(f.number))")
+        } else {
+            w.line("\(prop(f))[key] = value")
+        }
         w.outdent()
     }
 
@@ -272,15 +276,10 @@ struct CodecEmitter {
     /// Iterates a map in key order when deterministic, else in the dictionary's own order
     /// (stable between the size and write passes of one encode).
     func emitMapLoop(_ f: FieldDecl, entry: MessageDecl, into w: inout CodeWriter, body: (inout CodeWriter) -> Void) {
-        let sortCall: String
-        if case .scalar(.bool) = entry.mapKey!.type {
-            sortCall = ".sorted(by: { !$0 && $1 })"
-        } else {
-            sortCall = ".sorted()"
-        }
+        let keys = sortedKeys(f, entry.mapKey!)
         w.block("if !\(prop(f)).isEmpty") { w in
             w.block("if cache.deterministic") { w in
-                w.block("for k in \(prop(f)).keys\(sortCall)") { w in
+                w.block("for k in \(keys)") { w in
                     w.line("let v = \(prop(f))[k]!")
                     body(&w)
                 }
@@ -288,6 +287,15 @@ struct CodecEmitter {
             w.block("else") { w in
                 w.block("for (k, v) in \(prop(f))") { w in body(&w) }
             }
+        }
+    }
+
+    /// The deterministic key order: false before true, numbers ascending, strings by UTF-8 bytes.
+    func sortedKeys(_ f: FieldDecl, _ key: FieldDecl) -> String {
+        switch key.type {
+        case .scalar(.bool): return "\(prop(f)).keys.sorted(by: { !$0 && $1 })"
+        case .scalar(.string): return "ProtoMaps.sortedKeys(\(prop(f)))"
+        default: return "\(prop(f)).keys.sorted()"
         }
     }
 
@@ -341,8 +349,7 @@ struct CodecEmitter {
         let key = entry.mapKey!
         let value = entry.mapValue!
         let raw = tag(f)
-        let sortCall: String
-        if case .scalar(.bool) = key.type { sortCall = ".sorted(by: { !$0 && $1 })" } else { sortCall = ".sorted()" }
+        let keys = sortedKeys(f, key)
         func body(_ w: inout CodeWriter) {
             w.line("writer.writeTag(\(raw))")
             if isMessage(value) {
@@ -358,7 +365,7 @@ struct CodecEmitter {
         }
         w.block("if !\(prop(f)).isEmpty") { w in
             w.block("if writer.deterministic") { w in
-                w.block("for k in \(prop(f)).keys\(sortCall)") { w in
+                w.block("for k in \(keys)") { w in
                     w.line("let v = \(prop(f))[k]!")
                     body(&w)
                 }

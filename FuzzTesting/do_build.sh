@@ -1,0 +1,63 @@
+#!/bin/bash
+# Builds the fuzz targets (and optionally replays the corpora or fuzzes for a while).
+#
+#   FuzzTesting/do_build.sh                      # debug build into ../.build-fuzz
+#   FuzzTesting/do_build.sh --release            # release build (finds other things)
+#   FuzzTesting/do_build.sh --run-regressions    # then run every corpus/regression file once
+#   FuzzTesting/do_build.sh --fuzz 600           # then fuzz each target for 600 s, one job each
+#
+# libFuzzer is linked into the fuzz executables only (Package.swift); the rest of the build,
+# including PortalWire and the generated code, gets AddressSanitizer and libFuzzer's coverage
+# instrumentation from the flags below. Do not pass -sanitize=fuzzer to the whole build: it also
+# reaches portal-codegen, the host tool of the code-generation plugin, which then cannot link.
+set -eu
+
+HERE="$(cd "$(dirname "$0")" && pwd)"
+SCRATCH="${SCRATCH:-$HERE/../.build-fuzz}"
+CONFIG=debug
+REGRESSIONS=no
+FUZZ_SECONDS=
+TARGETS=(FuzzDecode FuzzDecodeProto3)
+
+while [[ $# != 0 ]]; do
+  case "$1" in
+    --release) CONFIG=release ;;
+    --debug) CONFIG=debug ;;
+    --run-regressions|--run) REGRESSIONS=yes ;;
+    --fuzz) FUZZ_SECONDS="$2"; shift ;;
+    -h|--help) sed -n '2,12p' "$0"; exit 0 ;;
+    *) echo "unknown option $1" >&2; exit 1 ;;
+  esac
+  shift
+done
+
+cd "$HERE"
+swift build -c "$CONFIG" --scratch-path "$SCRATCH" \
+  -Xswiftc -sanitize=address \
+  -Xswiftc -sanitize-coverage=edge,indirect-calls,trace-cmp,inline-8bit-counters,pc-table
+BIN="$(swift build -c "$CONFIG" --scratch-path "$SCRATCH" --show-bin-path)"
+
+if [[ "$REGRESSIONS" == yes ]]; then
+  for t in "${TARGETS[@]}"; do
+    inputs=(Corpus/"$t"/*)
+    if [[ "$t" == FuzzDecode ]]; then
+      for f in ../Tests/PortalModelTests/FuzzRegressions/*; do
+        [[ -f "$f" && "$f" != *.md ]] && inputs+=("$f")
+      done
+    fi
+    echo "== $t: replaying ${#inputs[@]} inputs"
+    # Given files (not directories), libFuzzer runs each once; a crash stops with its report.
+    "$BIN/$t" "${inputs[@]}" > "$SCRATCH/regressions-$t.log" 2>&1 || { cat "$SCRATCH/regressions-$t.log"; exit 1; }
+    echo "   $(grep -c '^Executed' "$SCRATCH/regressions-$t.log") executed, no crash"
+  done
+fi
+
+if [[ -n "$FUZZ_SECONDS" ]]; then
+  for t in "${TARGETS[@]}"; do
+    work="$SCRATCH/fuzz-corpus/$t"
+    mkdir -p "$work" "$SCRATCH/fuzz-artifacts"
+    echo "== fuzzing $t for $FUZZ_SECONDS s (new inputs in $work, crashes in $SCRATCH/fuzz-artifacts)"
+    "$BIN/$t" -max_total_time="$FUZZ_SECONDS" -print_final_stats=1 -dict="$t.dict" \
+      -artifact_prefix="$SCRATCH/fuzz-artifacts/$t-" "$work" "Corpus/$t"
+  done
+fi
