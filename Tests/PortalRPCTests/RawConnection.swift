@@ -41,22 +41,24 @@ final class RawConnection {
         guard settings.header.type == .settings else { throw RPCError(code: .internalError, message: "expected SETTINGS") }
     }
 
-    /// The next frame, or nil when the server closed the connection (or 5 s passed).
+    /// The next frame, or nil when the server closed the connection (or 10 s passed).
     func readFrame() async throws -> Frame? {
         var buffer = [UInt8](repeating: 0, count: 65536)
-        let deadline = ContinuousClock.now + .seconds(5)
-        while ContinuousClock.now < deadline {
+        // Wall-clock bound, but a read is always tried after waking: on a loaded machine the
+        // task may sleep past the deadline while the bytes already wait in the socket.
+        let deadline = ContinuousClock.now + .seconds(10)
+        while true {
             if let f = try decoder.nextFrame() { return f }
             let n = buffer.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, Int32(MSG_DONTWAIT)) }
             if n == 0 { return nil }
-            if n < 0 {
-                guard errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR else { return nil }
-                try await Task.sleep(for: .milliseconds(2))
+            if n > 0 {
+                decoder.append(Array(buffer[..<n]))
                 continue
             }
-            decoder.append(Array(buffer[..<n]))
+            guard errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR else { return nil }
+            if ContinuousClock.now >= deadline { return nil }
+            try await Task.sleep(for: .milliseconds(2))
         }
-        return nil
     }
 
     /// Reads frames until one matches, returning it (nil if the connection ends first).

@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import Testing
 
 /// The result of running a program to completion.
@@ -25,38 +26,87 @@ enum ExternalTools {
     /// Whether /usr/bin/python3 can import `google.protobuf.descriptor_pb2`.
     static let pythonHasProtobuf: Bool = {
         guard FileManager.default.isExecutableFile(atPath: python) else { return false }
-        let check = try? run(python, ["-c", "from google.protobuf import descriptor_pb2"])
+        let check = try? runBlocking(python, ["-c", "from google.protobuf import descriptor_pb2"])
         return check?.succeeded == true
     }()
 
-    /// Runs a program, with stdout and stderr captured through files (no pipe deadlocks).
-    static func run(_ executable: String, _ arguments: [String]) throws -> ToolRun {
+    /// Runs a program to completion, with stdout and stderr captured through files (no pipe
+    /// deadlocks). Waits without holding a thread: a blocked cooperative thread would starve
+    /// the other suites' tasks (the RPC tests' handlers among them) on a small machine.
+    static func run(_ executable: String, _ arguments: [String]) async throws -> ToolRun {
+        let launched = try launch(executable, arguments)
+        await withCheckedContinuation { (c: CheckedContinuation<Void, Never>) in
+            launched.exited.withLock { state in
+                if state.done { c.resume() } else { state.waiter = c }
+            }
+        }
+        return try launched.result()
+    }
+
+    /// The blocking form, for the one-time interpreter check in a static initializer.
+    static func runBlocking(_ executable: String, _ arguments: [String]) throws -> ToolRun {
+        let launched = try launch(executable, arguments)
+        launched.process.waitUntilExit()
+        return try launched.result()
+    }
+
+    final class Launched: Sendable {
+        let process: Process
+        let directory: String
+        let exited = Mutex<(done: Bool, waiter: CheckedContinuation<Void, Never>?)>((false, nil))
+        nonisolated(unsafe) let out: FileHandle
+        nonisolated(unsafe) let err: FileHandle
+
+        init(process: Process, directory: String, out: FileHandle, err: FileHandle) {
+            self.process = process
+            self.directory = directory
+            self.out = out
+            self.err = err
+        }
+
+        func result() throws -> ToolRun {
+            defer { try? FileManager.default.removeItem(atPath: directory) }
+            try out.close()
+            try err.close()
+            let read = { (name: String) in
+                String(decoding: FileManager.default.contents(atPath: (self.directory as NSString).appendingPathComponent(name)) ?? Data(),
+                       as: UTF8.self)
+            }
+            return ToolRun(status: process.terminationStatus, stdout: read("stdout"), stderr: read("stderr"))
+        }
+    }
+
+    private static func launch(_ executable: String, _ arguments: [String]) throws -> Launched {
         let directory = try makeTemporaryDirectory()
-        defer { try? FileManager.default.removeItem(atPath: directory) }
         let outPath = (directory as NSString).appendingPathComponent("stdout")
         let errPath = (directory as NSString).appendingPathComponent("stderr")
         _ = FileManager.default.createFile(atPath: outPath, contents: nil)
         _ = FileManager.default.createFile(atPath: errPath, contents: nil)
-        let out = try FileHandle(forWritingTo: URL(fileURLWithPath: outPath))
-        let err = try FileHandle(forWritingTo: URL(fileURLWithPath: errPath))
         let process = Process()
         process.executableURL = URL(fileURLWithPath: executable)
         process.arguments = arguments
-        process.standardOutput = out
-        process.standardError = err
+        let launched = Launched(process: process, directory: directory,
+                                out: try FileHandle(forWritingTo: URL(fileURLWithPath: outPath)),
+                                err: try FileHandle(forWritingTo: URL(fileURLWithPath: errPath)))
+        process.standardOutput = launched.out
+        process.standardError = launched.err
+        process.terminationHandler = { _ in
+            let waiter = launched.exited.withLock { state -> CheckedContinuation<Void, Never>? in
+                state.done = true
+                defer { state.waiter = nil }
+                return state.waiter
+            }
+            waiter?.resume()
+        }
         try process.run()
-        process.waitUntilExit()
-        try out.close()
-        try err.close()
-        let read = { (path: String) in String(decoding: FileManager.default.contents(atPath: path) ?? Data(), as: UTF8.self) }
-        return ToolRun(status: process.terminationStatus, stdout: read(outPath), stderr: read(errPath))
+        return launched
     }
 
     /// `protoc -I <root> [-I <well-known types>] --descriptor_set_out=<out> <file>`.
-    static func runProtoc(_ protoc: String, on file: ProtoCase, descriptorSetOut: String) throws -> ToolRun {
+    static func runProtoc(_ protoc: String, on file: ProtoCase, descriptorSetOut: String) async throws -> ToolRun {
         var arguments = CorpusFiles.importPaths(for: file).map { "--proto_path=\($0)" }
         arguments += ["--descriptor_set_out=\(descriptorSetOut)", file.diskPath]
-        return try run(protoc, arguments)
+        return try await run(protoc, arguments)
     }
 
     static func makeTemporaryDirectory() throws -> String {

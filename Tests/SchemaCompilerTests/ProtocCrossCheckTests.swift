@@ -9,11 +9,11 @@ import Testing
 @Suite("Cross-check against protoc")
 struct ProtocCrossCheckTests {
     @Test("Accept/reject decision matches protoc", arguments: CorpusFiles.all)
-    func decisionMatchesProtoc(_ file: ProtoCase) throws {
+    func decisionMatchesProtoc(_ file: ProtoCase) async throws {
         guard let protoc = ExternalTools.protoc else { return ExternalTools.reportMissing("protoc") }
         let directory = try ExternalTools.makeTemporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: directory) }
-        let theirs = try ExternalTools.runProtoc(protoc, on: file,
+        let theirs = try await ExternalTools.runProtoc(protoc, on: file,
                                                  descriptorSetOut: (directory as NSString).appendingPathComponent("set.pb"))
         let ours = InProcessCompiler.compile(file)
         let weAccept = ours.errors.isEmpty
@@ -39,7 +39,7 @@ struct ProtocCrossCheckTests {
 
     @Test("Accepted files: our model equals protoc's descriptor",
           arguments: CorpusFiles.accept + CorpusFiles.schema + CorpusFiles.wellKnownTypes)
-    func modelMatchesProtocDescriptor(_ file: ProtoCase) throws {
+    func modelMatchesProtocDescriptor(_ file: ProtoCase) async throws {
         guard let protoc = ExternalTools.protoc else { return ExternalTools.reportMissing("protoc") }
         guard ExternalTools.pythonHasProtobuf else {
             return ExternalTools.reportMissing("\(ExternalTools.python) with python3-protobuf")
@@ -49,7 +49,7 @@ struct ProtocCrossCheckTests {
         let setPath = (directory as NSString).appendingPathComponent("protoc.pb")
         let jsonPath = (directory as NSString).appendingPathComponent("ours.json")
 
-        let theirs = try ExternalTools.runProtoc(protoc, on: file, descriptorSetOut: setPath)
+        let theirs = try await ExternalTools.runProtoc(protoc, on: file, descriptorSetOut: setPath)
         try #require(theirs.succeeded, "protoc rejects \(file.path):\n\(theirs.stderr)")
         guard case .accepted(let files) = InProcessCompiler.compile(file) else {
             Issue.record("we reject \(file.path): \(InProcessCompiler.compile(file).errors)")
@@ -57,12 +57,12 @@ struct ProtocCrossCheckTests {
         }
         try Data(DescriptorDump.json(files).utf8).write(to: URL(fileURLWithPath: jsonPath))
 
-        let comparison = try ExternalTools.run(ExternalTools.python, [CorpusFiles.compareScript, setPath, jsonPath, file.path])
+        let comparison = try await ExternalTools.run(ExternalTools.python, [CorpusFiles.compareScript, setPath, jsonPath, file.path])
         #expect(comparison.status == 0, "\(file.path) differs from protoc:\n\(comparison.stdout)\(comparison.stderr)")
     }
 
     @Test("The comparison script reports a difference")
-    func comparisonScriptCanFail() throws {
+    func comparisonScriptCanFail() async throws {
         guard let protoc = ExternalTools.protoc, ExternalTools.pythonHasProtobuf else {
             return ExternalTools.reportMissing("protoc or \(ExternalTools.python) with python3-protobuf")
         }
@@ -71,7 +71,7 @@ struct ProtocCrossCheckTests {
         defer { try? FileManager.default.removeItem(atPath: directory) }
         let setPath = (directory as NSString).appendingPathComponent("protoc.pb")
         let jsonPath = (directory as NSString).appendingPathComponent("ours.json")
-        try #require(try ExternalTools.runProtoc(protoc, on: file, descriptorSetOut: setPath).succeeded)
+        try #require(try await ExternalTools.runProtoc(protoc, on: file, descriptorSetOut: setPath).succeeded)
         guard case .accepted(let files) = InProcessCompiler.compile(file) else {
             Issue.record("accept/maps.proto must compile")
             return
@@ -81,7 +81,7 @@ struct ProtocCrossCheckTests {
         try #require(tampered != DescriptorDump.json(files))
         try Data(tampered.utf8).write(to: URL(fileURLWithPath: jsonPath))
 
-        let comparison = try ExternalTools.run(ExternalTools.python, [CorpusFiles.compareScript, setPath, jsonPath, file.path])
+        let comparison = try await ExternalTools.run(ExternalTools.python, [CorpusFiles.compareScript, setPath, jsonPath, file.path])
         #expect(comparison.status == 1)
         #expect(comparison.stdout.contains("protoc='FooBarEntry' ours='Foo_barEntry'"))
     }
