@@ -60,7 +60,7 @@ public struct SwiftEmitter {
             w.line("public init() { self = .\(cases[0]) }")
             w.line()
             w.block("public init(rawValue: Int32)") { w in
-                w.block("switch rawValue") { w in
+                w.switchBlock("rawValue") { w in
                     for (i, v) in e.values.enumerated() where primary[v.number] == i {
                         w.line("case \(v.number): self = .\(cases[i])")
                     }
@@ -69,7 +69,7 @@ public struct SwiftEmitter {
             }
             w.line()
             w.block("public var rawValue: Int32") { w in
-                w.block("switch self") { w in
+                w.switchBlock("self") { w in
                     for (i, v) in e.values.enumerated() where primary[v.number] == i {
                         w.line("case .\(cases[i]): return \(v.number)")
                     }
@@ -78,7 +78,7 @@ public struct SwiftEmitter {
             }
             w.line()
             w.block("public var protoName: String?") { w in
-                w.block("switch self") { w in
+                w.switchBlock("self") { w in
                     for (i, v) in e.values.enumerated() where primary[v.number] == i {
                         w.line("case .\(cases[i]): return \"\(v.name)\"")
                     }
