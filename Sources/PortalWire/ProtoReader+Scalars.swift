@@ -38,30 +38,129 @@ extension ProtoReader {
     }
 
     @inlinable public mutating func readBytes() throws(ProtoDecodingError) -> [UInt8] {
-        try withLengthDelimited { raw throws(ProtoDecodingError) in [UInt8](raw) }
+        let length = try readLength()
+        let start = cursor
+        cursor += length
+        if length == 0 { return [] }
+        return [UInt8](unsafeUninitializedCapacity: length) { buffer, count in
+            UnsafeMutableRawPointer(buffer.baseAddress!).copyMemory(from: start, byteCount: length)
+            count = length
+        }
     }
 
     /// Reads a `string` field; proto3 requires valid UTF-8.
     @inlinable public mutating func readString(fieldNumber: Int) throws(ProtoDecodingError) -> String {
-        try withLengthDelimited { raw throws(ProtoDecodingError) in
-            guard let s = UTF8Validation.makeString(raw) else { throw .invalidUTF8(fieldNumber: fieldNumber) }
-            return s
+        let length = try readLength()
+        let start = cursor
+        cursor += length
+        if length == 0 { return "" }
+        guard let s = UTF8Validation.makeString(UnsafeRawBufferPointer(start: start, count: length)) else {
+            throw .invalidUTF8(fieldNumber: fieldNumber)
         }
+        return s
     }
 
     // MARK: Packed repeated fields
 
-    /// Reads a packed run of varints, appending each after `transform`.
+    /// Reads a packed run of varints, appending each after `transform`. The run is counted
+    /// first (every varint ends in one byte below 0x80), so the array grows once.
     @inlinable
     public mutating func readPackedVarints<T>(
         into array: inout [T], _ transform: (UInt64) -> T
     ) throws(ProtoDecodingError) {
         let length = try readLength()
-        var sub = ProtoReader(cursor: cursor, end: cursor + length, depth: depth)
-        while !sub.isAtEnd {
-            array.append(transform(try sub.readVarint()))
+        let start = cursor
+        let stop = cursor + length
+        let capacity = ProtoReader.countVarintEnds(start, length)
+        var failure: ProtoDecodingError? = nil
+        if capacity > 0 {
+            let values = [T](unsafeUninitializedCapacity: capacity) { buffer, initialized in
+                let base = buffer.baseAddress!
+                var p = start
+                var i = 0
+                // Each decoded varint consumes its end byte, so at most `capacity` fit.
+                // Long runs go 64 bytes at a time (see `decodeVarintBlocks`); with ten bytes
+                // in reach every length takes the same branch-free path; the last few values
+                // go through the checked one.
+                do throws(ProtoDecodingError) {
+                    if stop - p >= 72 {
+                        try ProtoReader.decodeVarintBlocks(&p, stop, into: base, count: &i, transform)
+                    }
+                    while stop - p >= 10 {
+                        (base + i).initialize(to: transform(try ProtoReader.decodeMultiByteVarint(&p, stop)))
+                        i &+= 1
+                    }
+                    while p < stop {
+                        (base + i).initialize(to: transform(try ProtoReader.decodeVarint(&p, stop)))
+                        i &+= 1
+                    }
+                } catch {
+                    failure = error
+                }
+                initialized = i
+            }
+            // Values before a malformed one are kept, as a value-by-value append would.
+            if array.isEmpty { array = values } else { array.append(contentsOf: values) }
+        } else if length > 0 {
+            // Bytes but no varint end among them: decoding the first says why (truncated,
+            // or malformed past ten bytes).
+            var p = start
+            _ = try ProtoReader.decodeVarint(&p, stop)
         }
-        cursor += length
+        if let failure { throw failure }
+        cursor = stop
+    }
+
+    /// Decodes the varints of a packed run 64 bytes at a time, from `p` while at least 72
+    /// bytes remain, leaving `p` at the first varint not yet decoded and `count` at the
+    /// number of values stored at `base` (also when it throws).
+    ///
+    /// A per-value decoder finds where each varint ends from its own bytes, so every value
+    /// waits for the previous one's load (about ten cycles a value). Here the end bytes of a
+    /// whole block (high bit clear) are found first, as a 64-bit mask, and walked with
+    /// trailing-zero counts: the positions follow from the mask alone, and the loads and
+    /// bit-gathering of successive values overlap. A varint longer than ten bytes is
+    /// malformed, as in `decodeMultiByteVarint`; everything after the last block is left to
+    /// the caller's checked loop, so truncation is reported there.
+    @inlinable
+    static func decodeVarintBlocks<T>(
+        _ p: inout UnsafeRawPointer, _ stop: UnsafeRawPointer,
+        into base: UnsafeMutablePointer<T>, count i: inout Int, _ transform: (UInt64) -> T
+    ) throws(ProtoDecodingError) {
+        var next = p  // start of the next varint
+        var block = p
+        while stop - block >= 72 {
+            // One bit per byte of the block whose high bit is clear (a varint's last byte).
+            var ends: UInt64 = 0
+            for k in 0..<8 {
+                let word = UInt64(littleEndian: block.loadUnaligned(fromByteOffset: k &* 8, as: UInt64.self))
+                let flags = (~word & 0x8080_8080_8080_8080) &>> 7
+                ends |= ((flags &* 0x0102_0408_1020_4080) &>> 56) &<< UInt64(k &* 8)
+            }
+            while ends != 0 {
+                let last = block + ends.trailingZeroBitCount
+                ends &= ends &- 1
+                let length = last - next + 1
+                // Loads stay below `block + 72 <= stop`: a varint that ends in this block
+                // and is at most eight bytes long starts at most 63 bytes in.
+                let word = UInt64(littleEndian: next.loadUnaligned(as: UInt64.self))
+                var value: UInt64
+                if length <= 8 {
+                    value = gatherVarintGroups(word & (UInt64.max &>> UInt64(64 &- length &* 8)))
+                } else if length <= 10 {
+                    value = gatherVarintGroups(word) | (UInt64(next.load(fromByteOffset: 8, as: UInt8.self) & 0x7F) &<< 56)
+                    if length == 10 { value |= UInt64(next.load(fromByteOffset: 9, as: UInt8.self)) &<< 63 }
+                } else {
+                    p = next
+                    throw .malformedVarint
+                }
+                (base + i).initialize(to: transform(value))
+                i &+= 1
+                next = last + 1
+            }
+            block += 64
+        }
+        p = next
     }
 
     @inlinable
@@ -70,14 +169,20 @@ extension ProtoReader {
     ) throws(ProtoDecodingError) {
         let length = try readLength()
         guard length % 4 == 0 else { throw .truncated }
-        array.reserveCapacity(array.count + length / 4)
-        var p = cursor
-        let stop = cursor + length
-        while p < stop {
-            array.append(transform(UInt32(littleEndian: p.loadUnaligned(as: UInt32.self))))
-            p += 4
+        let start = cursor
+        let n = length / 4
+        if n > 0 {
+            let values = [T](unsafeUninitializedCapacity: n) { buffer, initialized in
+                let base = buffer.baseAddress!
+                for i in 0..<n {
+                    let raw = UInt32(littleEndian: start.loadUnaligned(fromByteOffset: i &* 4, as: UInt32.self))
+                    (base + i).initialize(to: transform(raw))
+                }
+                initialized = n
+            }
+            if array.isEmpty { array = values } else { array.append(contentsOf: values) }
         }
-        cursor = stop
+        cursor = start + length
     }
 
     @inlinable
@@ -86,13 +191,19 @@ extension ProtoReader {
     ) throws(ProtoDecodingError) {
         let length = try readLength()
         guard length % 8 == 0 else { throw .truncated }
-        array.reserveCapacity(array.count + length / 8)
-        var p = cursor
-        let stop = cursor + length
-        while p < stop {
-            array.append(transform(UInt64(littleEndian: p.loadUnaligned(as: UInt64.self))))
-            p += 8
+        let start = cursor
+        let n = length / 8
+        if n > 0 {
+            let values = [T](unsafeUninitializedCapacity: n) { buffer, initialized in
+                let base = buffer.baseAddress!
+                for i in 0..<n {
+                    let raw = UInt64(littleEndian: start.loadUnaligned(fromByteOffset: i &* 8, as: UInt64.self))
+                    (base + i).initialize(to: transform(raw))
+                }
+                initialized = n
+            }
+            if array.isEmpty { array = values } else { array.append(contentsOf: values) }
         }
-        cursor = stop
+        cursor = start + length
     }
 }

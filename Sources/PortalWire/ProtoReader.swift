@@ -40,7 +40,7 @@ public struct ProtoReader {
 
     // MARK: Varints
 
-    @inlinable
+    @inlinable @inline(__always)
     public mutating func readVarint() throws(ProtoDecodingError) -> UInt64 {
         if cursor < end {
             let byte = cursor.load(as: UInt8.self)
@@ -56,16 +56,58 @@ public struct ProtoReader {
     /// but a tenth byte with its continuation bit set is malformed.
     @usableFromInline
     mutating func readVarintSlow() throws(ProtoDecodingError) -> UInt64 {
+        guard cursor < end else { throw .truncated }
+        return try ProtoReader.decodeMultiByteVarint(&cursor, end)
+    }
+
+    /// Decodes the varint at `p` (which is below `limit`), advancing `p` past it.
+    @inlinable @inline(__always)
+    static func decodeVarint(_ p: inout UnsafeRawPointer, _ limit: UnsafeRawPointer) throws(ProtoDecodingError) -> UInt64 {
+        let byte = p.load(as: UInt8.self)
+        if byte < 0x80 {
+            p += 1
+            return UInt64(byte)
+        }
+        return try decodeMultiByteVarint(&p, limit)
+    }
+
+    /// `decodeVarint` for any length. With ten bytes in reach it loads eight at once, finds
+    /// the last byte from the continuation bits and gathers the 7-bit groups with shifts and
+    /// masks; near the limit it goes byte by byte. Both agree on every input.
+    @inlinable @inline(__always)
+    static func decodeMultiByteVarint(_ p: inout UnsafeRawPointer, _ limit: UnsafeRawPointer) throws(ProtoDecodingError) -> UInt64 {
+        if limit - p >= 10 {
+            let word = UInt64(littleEndian: p.loadUnaligned(as: UInt64.self))
+            let stops = ~word & 0x8080_8080_8080_8080
+            if stops != 0 {
+                // The lowest clear high bit ends the varint: keep the bytes up to it.
+                let bits = stops.trailingZeroBitCount &+ 1  // 8, 16, ..., 64
+                p += bits &>> 3
+                return gatherVarintGroups(word & (UInt64.max &>> UInt64(64 &- bits)))
+            }
+            // Eight continuation bytes: a ninth and maybe a tenth byte follow.
+            var result = gatherVarintGroups(word)
+            let b8 = UInt64(p.load(fromByteOffset: 8, as: UInt8.self))
+            result |= (b8 & 0x7F) &<< 56
+            if b8 < 0x80 {
+                p += 9
+                return result
+            }
+            let b9 = UInt64(p.load(fromByteOffset: 9, as: UInt8.self))
+            guard b9 < 0x80 else { throw .malformedVarint }
+            p += 10
+            return result | (b9 &<< 63)
+        }
         var result: UInt64 = 0
         var shift: UInt64 = 0
-        var p = cursor
+        var q = p
         while true {
-            guard p < end else { throw .truncated }
-            let byte = p.load(as: UInt8.self)
-            p += 1
+            guard q < limit else { throw .truncated }
+            let byte = q.load(as: UInt8.self)
+            q += 1
             result |= UInt64(byte & 0x7F) &<< shift
             if byte < 0x80 {
-                cursor = p
+                p = q
                 return result
             }
             shift += 7
@@ -73,9 +115,39 @@ public struct ProtoReader {
         }
     }
 
+    /// Packs the low seven bits of each of the eight little-endian bytes of `word` together
+    /// (56 bits): pairs of groups, then pairs of pairs, then the two halves.
+    @inlinable @inline(__always)
+    static func gatherVarintGroups(_ word: UInt64) -> UInt64 {
+        var x = word & 0x7F7F_7F7F_7F7F_7F7F
+        x = (x & 0x007F_007F_007F_007F) | ((x & 0x7F00_7F00_7F00_7F00) &>> 1)
+        x = (x & 0x0000_3FFF_0000_3FFF) | ((x & 0x3FFF_0000_3FFF_0000) &>> 2)
+        x = (x & 0x0000_0000_0FFF_FFFF) | ((x & 0x0FFF_FFFF_0000_0000) &>> 4)
+        return x
+    }
+
+    /// How many varints end in `count` bytes at `p`: the bytes below 0x80.
+    @inlinable
+    static func countVarintEnds(_ p: UnsafeRawPointer, _ count: Int) -> Int {
+        var ends = 0
+        var i = 0
+        while i &+ 8 <= count {
+            let word = p.loadUnaligned(fromByteOffset: i, as: UInt64.self)
+            // One bit per byte whose high bit is clear, summed by a multiply.
+            let flags = (~word &>> 7) & 0x0101_0101_0101_0101
+            ends &+= Int(truncatingIfNeeded: (flags &* 0x0101_0101_0101_0101) &>> 56)
+            i &+= 8
+        }
+        while i < count {
+            if p.load(fromByteOffset: i, as: UInt8.self) < 0x80 { ends &+= 1 }
+            i &+= 1
+        }
+        return ends
+    }
+
     /// Reads a field key. Keys wider than 32 bits, field number 0 and wire types 6 and 7 are
     /// errors; the caller checks `isAtEnd` first.
-    @inlinable
+    @inlinable @inline(__always)
     public mutating func readTag() throws(ProtoDecodingError) -> FieldTag {
         let raw = try readVarint()
         guard raw <= UInt64(UInt32.max) else { throw .malformedVarint }
@@ -106,7 +178,7 @@ public struct ProtoReader {
     // MARK: Length-delimited
 
     /// Reads a length prefix and checks that many bytes remain.
-    @inlinable
+    @inlinable @inline(__always)
     public mutating func readLength() throws(ProtoDecodingError) -> Int {
         let raw = try readVarint()
         guard raw <= UInt64(Int32.max) else { throw .lengthOverflow }
@@ -146,6 +218,84 @@ public struct ProtoReader {
         var sub = ProtoReader(cursor: cursor, end: cursor + length, depth: depth + 1)
         try body(&sub)
         cursor += length
+    }
+
+    // MARK: Runs of one repeated field
+
+    /// If the next key is `key` in its canonical one- or two-byte encoding, consumes it.
+    /// Generated decoders use it to stay on a run of elements of one repeated field instead
+    /// of going back through the field switch for each element; any other encoding (or a
+    /// longer key) returns false and the switch handles it as before.
+    @inlinable @inline(__always)
+    public mutating func consumeKey(_ key: UInt32) -> Bool {
+        if key < 0x80 {
+            guard cursor < end, cursor.load(as: UInt8.self) == UInt8(truncatingIfNeeded: key) else { return false }
+            cursor += 1
+            return true
+        }
+        if key < 0x4000 {
+            let encoded = UInt16(truncatingIfNeeded: (key & 0x7F) | 0x80 | ((key &>> 7) &<< 8))
+            guard end - cursor >= 2, UInt16(littleEndian: cursor.loadUnaligned(as: UInt16.self)) == encoded else { return false }
+            cursor += 2
+            return true
+        }
+        return false
+    }
+
+    /// How many length-delimited records form the run that starts at the cursor: this one
+    /// (its key already read) and each directly following one with the canonical encoding of
+    /// `key`. Only headers are read; a record that does not fit ends the count (the decode
+    /// that follows reports it). Used to size an array once before decoding the run.
+    @inlinable
+    func lengthDelimitedRunCount(key: UInt32) -> Int {
+        var probe = ProtoReader(cursor: cursor, end: end, depth: depth)
+        var count = 0
+        while true {
+            guard let length = try? probe.readLength() else { return count }
+            probe.cursor += length
+            count &+= 1
+            guard probe.consumeKey(key) else { return count }
+        }
+    }
+
+    /// Makes room for `more` elements. Grows at least geometrically, so that many short
+    /// runs of one field (interleaved with other fields) still cost amortised O(1) each:
+    /// `reserveCapacity` alone allocates exactly what is asked, which would copy the array
+    /// on every run.
+    @inlinable
+    static func reserve<T>(_ array: inout [T], _ more: Int) {
+        let needed = array.count &+ more
+        if needed > array.capacity {
+            array.reserveCapacity(Swift.max(needed, array.capacity &* 2))
+        }
+    }
+
+    /// Reads the element whose key `key` was just read, then every directly following
+    /// element with the same key, appending each to `array` (grown once for the run).
+    @inlinable
+    public mutating func readRepeatedStrings(key: UInt32, fieldNumber: Int, into array: inout [String]) throws(ProtoDecodingError) {
+        ProtoReader.reserve(&array, lengthDelimitedRunCount(key: key))
+        repeat {
+            array.append(try readString(fieldNumber: fieldNumber))
+        } while consumeKey(key)
+    }
+
+    /// `readRepeatedStrings` for `bytes` elements.
+    @inlinable
+    public mutating func readRepeatedBytes(key: UInt32, into array: inout [[UInt8]]) throws(ProtoDecodingError) {
+        ProtoReader.reserve(&array, lengthDelimitedRunCount(key: key))
+        repeat {
+            array.append(try readBytes())
+        } while consumeKey(key)
+    }
+
+    /// `readRepeatedStrings` for message elements.
+    @inlinable
+    public mutating func readRepeatedMessages<M: ProtoMessage>(key: UInt32, into array: inout [M]) throws(ProtoDecodingError) {
+        ProtoReader.reserve(&array, lengthDelimitedRunCount(key: key))
+        repeat {
+            array.append(try readMessage(M.self))
+        } while consumeKey(key)
     }
 
     /// Decodes a nested message into a new value.

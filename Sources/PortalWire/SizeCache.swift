@@ -19,27 +19,33 @@ public struct SizeCache {
     }
 
     /// Reserves a slot before a nested size is computed (pre-order), returning its index.
-    @inlinable
+    @inlinable @inline(__always)
     public mutating func reserve() -> Int {
+        if sizes.capacity == 0 { sizes.reserveCapacity(SizeCache.initialCapacity) }
         sizes.append(0)
-        return sizes.count - 1
+        return sizes.count &- 1
     }
 
-    @inlinable
+    /// The first allocation holds this many sizes, so a typical message grows the cache
+    /// once instead of through 1, 2, 4, 8... slots.
+    @inlinable static var initialCapacity: Int { 16 }
+
+    @inlinable @inline(__always)
     public mutating func set(_ index: Int, _ size: Int) {
         sizes[index] = size
     }
 
     /// Records a size that needs no nested slot ordering (e.g. a packed run).
-    @inlinable
+    @inlinable @inline(__always)
     public mutating func record(_ size: Int) {
+        if sizes.capacity == 0 { sizes.reserveCapacity(SizeCache.initialCapacity) }
         sizes.append(size)
     }
 
-    @inlinable
+    @inlinable @inline(__always)
     mutating func next() -> Int {
         let s = sizes[readIndex]
-        readIndex += 1
+        readIndex &+= 1
         return s
     }
 

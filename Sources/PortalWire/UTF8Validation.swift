@@ -4,13 +4,86 @@ public enum UTF8Validation {
     /// code points past U+10FFFF included).
     @inlinable
     public static func makeString(_ raw: UnsafeRawBufferPointer) -> String? {
-        if isASCII(raw) {
-            return String(unsafeUninitializedCapacity: raw.count) { buffer in
-                _ = buffer.initialize(from: raw)
-                return raw.count
+        guard let base = raw.baseAddress, raw.count > 0 else { return "" }
+        guard isValid(raw) else { return nil }
+        // Valid input: the standard library's decoder copies it unchanged (it has nothing to
+        // repair), through its non-generic fast path for contiguous UTF-8, and keeps strings
+        // of up to 15 bytes inline.
+        return String(decoding: UnsafeBufferPointer(start: base.assumingMemoryBound(to: UInt8.self), count: raw.count),
+                      as: UTF8.self)
+    }
+
+    /// Whether `raw` is well-formed UTF-8 as Unicode defines it (Table 3-7): no overlong
+    /// forms, no surrogates (U+D800...U+DFFF), nothing past U+10FFFF.
+    @inlinable
+    public static func isValid(_ raw: UnsafeRawBufferPointer) -> Bool {
+        guard let base = raw.baseAddress else { return true }
+        if allASCII(base, raw.count) { return true }
+        return isValidMultiByte(base, raw.count)
+    }
+
+    /// ASCII check with (almost) no data-dependent branches: every eight-byte word OR-ed
+    /// together, the tail covered by one overlapping load; short inputs by two overlapping
+    /// loads. Most `string` fields are ASCII and take only this path.
+    @inlinable @inline(__always)
+    static func allASCII(_ base: UnsafeRawPointer, _ n: Int) -> Bool {
+        var bits: UInt64 = 0
+        if n >= 8 {
+            var i = 0
+            while i &+ 8 <= n {
+                bits |= base.loadUnaligned(fromByteOffset: i, as: UInt64.self)
+                i &+= 8
+            }
+            bits |= base.loadUnaligned(fromByteOffset: n &- 8, as: UInt64.self)
+        } else if n >= 4 {
+            bits = UInt64(base.loadUnaligned(as: UInt32.self) | base.loadUnaligned(fromByteOffset: n &- 4, as: UInt32.self))
+        } else if n > 0 {
+            bits = UInt64(base.load(as: UInt8.self) | base.load(fromByteOffset: n &>> 1, as: UInt8.self)
+                | base.load(fromByteOffset: n &- 1, as: UInt8.self))
+        }
+        return bits & 0x8080_8080_8080_8080 == 0
+    }
+
+    /// The full check, for input with at least one byte of 0x80 or more. ASCII runs are
+    /// skipped eight bytes at a time.
+    @inlinable
+    static func isValidMultiByte(_ base: UnsafeRawPointer, _ n: Int) -> Bool {
+        var i = 0
+        while i < n {
+            if i &+ 8 <= n, base.loadUnaligned(fromByteOffset: i, as: UInt64.self) & 0x8080_8080_8080_8080 == 0 {
+                i &+= 8
+                continue
+            }
+            let b0 = base.load(fromByteOffset: i, as: UInt8.self)
+            if b0 < 0x80 {
+                i &+= 1
+                continue
+            }
+            @inline(__always) func byte(_ k: Int) -> UInt8 { base.load(fromByteOffset: i &+ k, as: UInt8.self) }
+            @inline(__always) func isContinuation(_ b: UInt8) -> Bool { b & 0xC0 == 0x80 }
+            if b0 < 0xC2 { return false }  // a continuation byte, or an overlong 2-byte lead
+            if b0 < 0xE0 {
+                guard i &+ 1 < n, isContinuation(byte(1)) else { return false }
+                i &+= 2
+            } else if b0 < 0xF0 {
+                guard i &+ 2 < n else { return false }
+                let b1 = byte(1)
+                let low: UInt8 = b0 == 0xE0 ? 0xA0 : 0x80  // E0 80...9F would be overlong
+                let high: UInt8 = b0 == 0xED ? 0x9F : 0xBF  // ED A0...BF are surrogates
+                guard b1 >= low, b1 <= high, isContinuation(byte(2)) else { return false }
+                i &+= 3
+            } else if b0 < 0xF5 {
+                guard i &+ 3 < n else { return false }
+                let b1 = byte(1)
+                let low: UInt8 = b0 == 0xF0 ? 0x90 : 0x80  // F0 80...8F would be overlong
+                let high: UInt8 = b0 == 0xF4 ? 0x8F : 0xBF  // F4 90... is past U+10FFFF
+                guard b1 >= low, b1 <= high, isContinuation(byte(2)), isContinuation(byte(3)) else { return false }
+                i &+= 4
+            } else {
+                return false
             }
         }
-        return String(validating: raw, as: UTF8.self)
+        return true
     }
 
     @inlinable

@@ -6,7 +6,7 @@ struct CodecEmitter {
     let message: MessageDecl
     let types: TypeNames
 
-    private var fieldsByNumber: [FieldDecl] { message.fields.sorted { $0.number < $1.number } }
+    var fieldsByNumber: [FieldDecl] { message.fields.sorted { $0.number < $1.number } }
 
     func emit(into w: inout CodeWriter) {
         emitDecode(into: &w)
@@ -129,7 +129,17 @@ struct CodecEmitter {
                 }
             }
             w.line("case \(tag(f)):")
-            w.line("    \(prop(f)).append(\(read(f)))")
+            switch f.type {
+            case .scalar(.string):
+                // Stay on the run of elements rather than re-entering the switch for each.
+                w.line("    try reader.readRepeatedStrings(key: \(tag(f)), fieldNumber: \(f.number), into: &\(prop(f)))")
+            case .scalar(.bytes):
+                w.line("    try reader.readRepeatedBytes(key: \(tag(f)), into: &\(prop(f)))")
+            case .message:
+                w.line("    try reader.readRepeatedMessages(key: \(tag(f)), into: &\(prop(f)))")
+            default:
+                w.line("    \(prop(f)).append(\(read(f)))")
+            }
             return
         }
         w.line("case \(tag(f)):")
@@ -197,182 +207,5 @@ struct CodecEmitter {
             w.line("\(prop(f))[key] = value")
         }
         w.outdent()
-    }
-
-    // MARK: Size
-
-    func emitSize(into w: inout CodeWriter) {
-        w.block("public func computeEncodedSize(_ cache: inout SizeCache) -> Int") { w in
-            w.line("var n = 0")
-            for f in fieldsByNumber { emitSizeField(f, into: &w) }
-            w.line("n += self.unknownFields.bytes.count")
-            w.line("return n")
-        }
-    }
-
-    func emitSizeField(_ f: FieldDecl, into w: inout CodeWriter) {
-        let t = tagSize(tag(f))
-        if let entry = f.mapEntry {
-            let key = entry.mapKey!
-            let value = entry.mapValue!
-            let expr = "\(t) + ProtoSize.lengthDelimited(\(mapEntryPayloadSize(entry, k: "k", v: "v")))"
-            if isMessage(value) {
-                // Message values record sizes: iterate in the order the write pass will.
-                emitMapLoop(f, entry: entry, into: &w) { w in w.line("n += \(expr)") }
-            } else {
-                // Sums do not depend on order.
-                let k = fixedWidth(key) != nil ? "_" : "k"
-                let v = fixedWidth(value) != nil ? "_" : "v"
-                w.line("for (\(k), \(v)) in \(prop(f)) { n += \(expr) }")
-            }
-            return
-        }
-        if f.label == .repeated {
-            if f.isPacked {
-                let tp = tagSize(tag(f, wire: 2))
-                if let width = fixedWidth(f) {
-                    w.line("if !\(prop(f)).isEmpty { n += \(tp) + ProtoSize.lengthDelimited(\(prop(f)).count * \(width)) }")
-                } else {
-                    w.block("if !\(prop(f)).isEmpty") { w in
-                        w.line("var payload = 0")
-                        w.line("for v in \(prop(f)) { payload += \(size(f, "v")) }")
-                        w.line("cache.record(payload)")
-                        w.line("n += \(tp) + ProtoSize.lengthDelimited(payload)")
-                    }
-                }
-            } else if let width = fixedWidth(f) {
-                w.line("n += \(prop(f)).count * \(t + width)")
-            } else {
-                w.line("for v in \(prop(f)) { n += \(t) + \(size(f, "v")) }")
-            }
-            return
-        }
-        if let o = oneof(f) {
-            let op = "self." + SwiftNaming.escaped(types.oneofProperty(o))
-            let bind = fixedWidth(f) != nil ? "_" : "let v"
-            w.line("if case .\(SwiftNaming.escaped(types.fieldName(f)))(\(bind))? = \(op) { n += \(t) + \(size(f, "v")) }")
-            return
-        }
-        if isMessage(f) && types.needsBox(f, in: message) {
-            w.line("if let v = self.\(types.boxStorage(f)) { n += \(t) + \(size(f, "v.value")) }")
-        } else if types.hasPresence(f) {
-            if fixedWidth(f) != nil {
-                w.line("if \(prop(f)) != nil { n += \(t) + \(size(f, "v")) }")
-            } else {
-                w.line("if let v = \(prop(f)) { n += \(t) + \(size(f, "v")) }")
-            }
-        } else {
-            w.line("if \(isSet(f, prop(f))) { n += \(t) + \(size(f, prop(f))) }")
-        }
-    }
-
-    /// Payload of one map entry: key and value are always written.
-    func mapEntryPayloadSize(_ entry: MessageDecl, k: String, v: String) -> String {
-        let key = entry.mapKey!
-        let value = entry.mapValue!
-        return "1 + \(size(key, k)) + 1 + \(size(value, v))"
-    }
-
-    /// Iterates a map in key order when deterministic, else in the dictionary's own order
-    /// (stable between the size and write passes of one encode).
-    func emitMapLoop(_ f: FieldDecl, entry: MessageDecl, into w: inout CodeWriter, body: (inout CodeWriter) -> Void) {
-        let keys = sortedKeys(f, entry.mapKey!)
-        w.block("if !\(prop(f)).isEmpty") { w in
-            w.block("if cache.deterministic") { w in
-                w.block("for k in \(keys)") { w in
-                    w.line("let v = \(prop(f))[k]!")
-                    body(&w)
-                }
-            }
-            w.block("else") { w in
-                w.block("for (k, v) in \(prop(f))") { w in body(&w) }
-            }
-        }
-    }
-
-    /// The deterministic key order: false before true, numbers ascending, strings by UTF-8 bytes.
-    func sortedKeys(_ f: FieldDecl, _ key: FieldDecl) -> String {
-        switch key.type {
-        case .scalar(.bool): return "\(prop(f)).keys.sorted(by: { !$0 && $1 })"
-        case .scalar(.string): return "ProtoMaps.sortedKeys(\(prop(f)))"
-        default: return "\(prop(f)).keys.sorted()"
-        }
-    }
-
-    // MARK: Encode
-
-    func emitEncode(into w: inout CodeWriter) {
-        w.block("public func encodeFields(to writer: inout ProtoWriter)") { w in
-            for f in fieldsByNumber { emitEncodeField(f, into: &w) }
-            w.line("writer.writeUnknown(self.unknownFields)")
-        }
-    }
-
-    func emitEncodeField(_ f: FieldDecl, into w: inout CodeWriter) {
-        let raw = tag(f)
-        if let entry = f.mapEntry {
-            emitMapEncode(f, entry: entry, into: &w)
-            return
-        }
-        if f.label == .repeated {
-            if f.isPacked {
-                let packedTag = tag(f, wire: 2)
-                w.block("if !\(prop(f)).isEmpty") { w in
-                    w.line("writer.writeTag(\(packedTag))")
-                    if let width = fixedWidth(f) {
-                        w.line("writer.writeVarint(UInt64(\(prop(f)).count * \(width)))")
-                    } else {
-                        w.line("writer.writeVarint(UInt64(writer.nextSize()))")
-                    }
-                    w.line("for v in \(prop(f)) { \(write(f, "v")) }")
-                }
-            } else {
-                w.line("for v in \(prop(f)) { writer.writeTag(\(raw)); \(write(f, "v")) }")
-            }
-            return
-        }
-        if let o = oneof(f) {
-            let op = "self." + SwiftNaming.escaped(types.oneofProperty(o))
-            w.line("if case .\(SwiftNaming.escaped(types.fieldName(f)))(let v)? = \(op) { writer.writeTag(\(raw)); \(write(f, "v")) }")
-            return
-        }
-        if isMessage(f) && types.needsBox(f, in: message) {
-            w.line("if let v = self.\(types.boxStorage(f)) { writer.writeTag(\(raw)); \(write(f, "v.value")) }")
-        } else if types.hasPresence(f) {
-            w.line("if let v = \(prop(f)) { writer.writeTag(\(raw)); \(write(f, "v")) }")
-        } else {
-            w.line("if \(isSet(f, prop(f))) { writer.writeTag(\(raw)); \(write(f, prop(f))) }")
-        }
-    }
-
-    func emitMapEncode(_ f: FieldDecl, entry: MessageDecl, into w: inout CodeWriter) {
-        let key = entry.mapKey!
-        let value = entry.mapValue!
-        let raw = tag(f)
-        let keys = sortedKeys(f, key)
-        func body(_ w: inout CodeWriter) {
-            w.line("writer.writeTag(\(raw))")
-            if isMessage(value) {
-                w.line("let valueSize = writer.nextSize()")
-                w.line("writer.writeVarint(UInt64(1 + \(size(key, "k")) + 1 + ProtoSize.lengthDelimited(valueSize)))")
-                w.line("writer.writeTag(\(tag(key))); \(write(key, "k"))")
-                w.line("writer.writeTag(\(tag(value))); writer.writeVarint(UInt64(valueSize)); v.encodeFields(to: &writer)")
-            } else {
-                w.line("writer.writeVarint(UInt64(\(mapEntryPayloadSize(entry, k: "k", v: "v"))))")
-                w.line("writer.writeTag(\(tag(key))); \(write(key, "k"))")
-                w.line("writer.writeTag(\(tag(value))); \(write(value, "v"))")
-            }
-        }
-        w.block("if !\(prop(f)).isEmpty") { w in
-            w.block("if writer.deterministic") { w in
-                w.block("for k in \(keys)") { w in
-                    w.line("let v = \(prop(f))[k]!")
-                    body(&w)
-                }
-            }
-            w.block("else") { w in
-                w.block("for (k, v) in \(prop(f))") { w in body(&w) }
-            }
-        }
     }
 }
