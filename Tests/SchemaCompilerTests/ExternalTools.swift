@@ -54,8 +54,8 @@ enum ExternalTools {
         let process: Process
         let directory: String
         let exited = Mutex<(done: Bool, waiter: CheckedContinuation<Void, Never>?)>((false, nil))
-        nonisolated(unsafe) let out: FileHandle
-        nonisolated(unsafe) let err: FileHandle
+        let out: FileHandle
+        let err: FileHandle
 
         init(process: Process, directory: String, out: FileHandle, err: FileHandle) {
             self.process = process
