@@ -176,14 +176,18 @@ public final class FieldDecl {
     }
 
     /// protoc's default `json_name`: underscores dropped, the next letter upper-cased.
-    public var jsonName: String {
+    public var jsonName: String { FieldDecl.camelCase(name, upperFirst: false) }
+
+    /// protoc's underscore-to-camel-case rule (`ToJsonName`, `MapEntryName`, and our type
+    /// prefixes): each `_` is dropped and the ASCII letter after it upper-cased.
+    static func camelCase(_ s: String, upperFirst: Bool) -> String {
         var out = ""
-        var upper = false
-        for ch in name {
+        var upper = upperFirst
+        for ch in s {
             if ch == "_" {
                 upper = true
             } else if upper {
-                out += ch.uppercased()
+                out += ch.isASCII ? ch.uppercased() : String(ch)
                 upper = false
             } else {
                 out.append(ch)

@@ -22,7 +22,7 @@ extension CodecEmitter {
             let expr = "\(t) + ProtoSize.lengthDelimited(\(mapEntryPayloadSize(entry, k: "k", v: "v")))"
             if isMessage(value) {
                 // Message values record sizes: iterate in the order the write pass will.
-                emitMapLoop(f, entry: entry, into: &w) { w in w.line("n += \(expr)") }
+                emitMapLoop(f, entry: entry, pass: "cache", into: &w) { w in w.line("n += \(expr)") }
             } else {
                 // Sums do not depend on order.
                 let k = fixedWidth(key) != nil ? "_" : "k"
@@ -95,10 +95,13 @@ extension CodecEmitter {
 
     /// Iterates a map in key order when deterministic, else in the dictionary's own order
     /// (stable between the size and write passes of one encode).
-    func emitMapLoop(_ f: FieldDecl, entry: MessageDecl, into w: inout CodeWriter, body: (inout CodeWriter) -> Void) {
+    /// `pass` is the variable holding the pass's state (`cache` or `writer`), both of which
+    /// know whether the encoding is deterministic.
+    func emitMapLoop(_ f: FieldDecl, entry: MessageDecl, pass: String, into w: inout CodeWriter,
+                     body: (inout CodeWriter) -> Void) {
         let keys = sortedKeys(f, entry.mapKey!)
         w.block("if !\(prop(f)).isEmpty") { w in
-            w.block("if cache.deterministic") { w in
+            w.block("if \(pass).deterministic") { w in
                 w.block("for k in \(keys)") { w in
                     w.line("let v = \(prop(f))[k]!")
                     body(&w)
@@ -200,7 +203,6 @@ extension CodecEmitter {
         let key = entry.mapKey!
         let value = entry.mapValue!
         let raw = tag(f)
-        let keys = sortedKeys(f, key)
         func body(_ w: inout CodeWriter) {
             w.line("writer.writeTag(\(raw))")
             if isMessage(value) {
@@ -214,16 +216,6 @@ extension CodecEmitter {
                 w.line("writer.writeTag(\(tag(value))); \(write(value, "v"))")
             }
         }
-        w.block("if !\(prop(f)).isEmpty") { w in
-            w.block("if writer.deterministic") { w in
-                w.block("for k in \(keys)") { w in
-                    w.line("let v = \(prop(f))[k]!")
-                    body(&w)
-                }
-            }
-            w.block("else") { w in
-                w.block("for (k, v) in \(prop(f))") { w in body(&w) }
-            }
-        }
+        emitMapLoop(f, entry: entry, pass: "writer", into: &w, body: body)
     }
 }

@@ -164,21 +164,7 @@ extension Parser {
     }
 
     /// protoc's name for a map field's entry type: `foo_bar` -> `FooBarEntry`.
-    static func mapEntryName(_ field: String) -> String {
-        var out = ""
-        var capNext = true
-        for ch in field {
-            if ch == "_" {
-                capNext = true
-            } else if capNext {
-                out += ch.isASCII ? ch.uppercased() : String(ch)
-                capNext = false
-            } else {
-                out.append(ch)
-            }
-        }
-        return out + "Entry"
-    }
+    static func mapEntryName(_ field: String) -> String { FieldDecl.camelCase(field, upperFirst: true) + "Entry" }
 
     /// proto3 `optional` fields each get a oneof of their own, named `_field` (prefixed with
     /// X until unique), after the declared oneofs — as protoc does.

@@ -23,21 +23,7 @@ enum SwiftNaming {
     static let reservedTypes: Set<String> = ["Type", "Protocol", "Self", "Any", "Error", "Sendable"]
 
     /// `protobuf_test_messages` -> `ProtobufTestMessages`.
-    static func upperCamel(_ s: String) -> String {
-        var out = ""
-        var upper = true
-        for ch in s {
-            if ch == "_" {
-                upper = true
-            } else if upper {
-                out += ch.uppercased()
-                upper = false
-            } else {
-                out.append(ch)
-            }
-        }
-        return out
-    }
+    static func upperCamel(_ s: String) -> String { FieldDecl.camelCase(s, upperFirst: true) }
 
     /// `portal.v1` -> `Portal_V1_`; a file's `swift_prefix` option wins.
     static func typePrefix(_ file: ProtoFile) -> String {

@@ -108,6 +108,18 @@ public final class RPCServer: Sendable {
 
     public var connectionCount: Int { state.withLock { $0.connections } }
 
+    /// Returns once the server is stopped and its last connection has closed.
+    private func allConnectionsClosed() async {
+        await withCheckedContinuation { (c: CheckedContinuation<Void, Never>) in
+            let done = state.withLock { s -> Bool in
+                if s.connections == 0 { return true }
+                s.drained.append(c)
+                return false
+            }
+            if done { c.resume() }
+        }
+    }
+
     /// Graceful shutdown: stop accepting, send GOAWAY on every connection, let open calls
     /// finish for up to `grace`, then close whatever is left and stop the loops.
     public func shutdown(grace: Duration = .seconds(10)) async {
@@ -119,18 +131,15 @@ public final class RPCServer: Sendable {
         let listenFD = self.listenFD
         loops[0].execute { self.loops[0].unregister(listenFD); Sys.close(listenFD) }
         for loop in loops { loop.execute { loop.forEachConnection { $0.drain() } } }
-        let deadline = ContinuousClock.now + grace
-        while connectionCount > 0 && ContinuousClock.now < deadline {
-            try? await Task.sleep(for: .milliseconds(10))
-        }
-        for loop in loops { loop.execute { loop.forEachConnection { $0.forceClose() } } }
-        await withCheckedContinuation { (c: CheckedContinuation<Void, Never>) in
-            let done = state.withLock { s -> Bool in
-                if s.connections == 0 { return true }
-                s.drained.append(c)
-                return false
+        // Whichever comes first: the last connection closing, or the end of the grace period
+        // (then open calls get STATUS UNAVAILABLE and their connections close).
+        await withTaskGroup(of: Bool.self) { group in
+            group.addTask { await self.allConnectionsClosed(); return true }
+            group.addTask { (try? await Task.sleep(for: grace)) != nil }
+            if await group.next() == false {
+                for loop in loops { loop.execute { loop.forEachConnection { $0.forceClose() } } }
             }
-            if done { c.resume() }
+            group.cancelAll()  // ends the sleep; the drain waiter returns once all are closed
         }
         for loop in loops { loop.stop() }
     }
