@@ -1,0 +1,145 @@
+/// One queued write: runs on the writer thread inside the batch transaction, and is told the
+/// batch's fate afterwards.
+struct WriteItem: Sendable {
+    /// Runs the body in its own savepoint; returns how it went and how to resume its caller.
+    let perform: @Sendable (Database) -> WriteOutcome
+    /// Resumes the caller with `error` without running the body (the batch could not begin).
+    let reject: @Sendable (any Error) -> Void
+}
+
+/// What one item did, held by the writer until its batch commits or fails.
+struct WriteOutcome {
+    /// The body's error (its savepoint was rolled back), or nil if it succeeded.
+    let error: (any Error)?
+    /// Resumes the caller: nil when the batch committed, else the batch's error. An item
+    /// whose body failed always gets its own error.
+    let finish: (_ batchError: (any Error)?) -> Void
+}
+
+extension Store {
+    /// Name of the savepoint around each item inside a group commit.
+    static let itemSavepoint = "portal_store_item"
+
+    /// Runs `body` on the writer thread in the next group commit and returns its result once
+    /// that transaction has committed.
+    ///
+    /// The body runs inside a transaction shared with other writes, in its own savepoint: if
+    /// it throws, only its changes are rolled back and the error comes back here; the others
+    /// still commit. If the COMMIT itself fails (e.g. a deferred foreign key), every write of
+    /// the batch gets that error and none of them is persisted. Nested all-or-nothing steps
+    /// inside the body use `db.savepoint`; it must not run BEGIN/COMMIT/ROLLBACK itself.
+    ///
+    /// Once queued, a write runs even if the calling task is cancelled (it may already be part
+    /// of a batch); check cancellation before calling if that matters.
+    @discardableResult
+    public func write<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T)
+        async throws -> T
+    {
+        try await withCheckedThrowingContinuation {
+            (continuation: CheckedContinuation<T, any Error>) in
+            let item = WriteItem(
+                perform: { db in
+                    let result = Result { try db.savepoint(Store.itemSavepoint) { try body(db) } }
+                    switch result {
+                    case .success(let value):
+                        return WriteOutcome(error: nil) { batchError in
+                            if let batchError {
+                                continuation.resume(throwing: batchError)
+                            } else {
+                                continuation.resume(returning: value)
+                            }
+                        }
+                    case .failure(let error):
+                        return WriteOutcome(error: error) { _ in
+                            continuation.resume(throwing: error)
+                        }
+                    }
+                },
+                reject: { continuation.resume(throwing: $0) })
+            do {
+                try writeQueue.push(item)
+            } catch {
+                continuation.resume(throwing: error)
+            }
+        }
+    }
+
+    /// The writer thread: opens and migrates, reports, then group-commits until closed.
+    static func runWriter(
+        path: String, configuration: StoreConfiguration, queue: WorkQueue<WriteItem>,
+        counters: StoreCounters, opened: Handoff<[String]>
+    ) {
+        let db: Database
+        do {
+            db = try Database.writer(
+                path: path, synchronous: configuration.synchronous,
+                busyTimeoutMillis: configuration.busyTimeoutMillis)
+            let applied = try Migrator(configuration.migrations).migrate(db)
+            opened.send(.success(applied))
+        } catch {
+            opened.send(.failure(error))
+            return
+        }
+        while let batch = queue.pop(max: configuration.maxBatch) {
+            groupCommit(batch, on: db, counters: counters)
+        }
+        db.close()
+    }
+
+    /// The error for the items of a batch whose transaction ended inside one of its bodies.
+    static func transactionLost(cause: (any Error)?) -> StoreError {
+        let prefix = "the batch transaction ended during another write, so this one was rolled back"
+        guard let cause = cause as? StoreError else {
+            return StoreError(.misuse, message: prefix + " (a body ran COMMIT or ROLLBACK?)")
+        }
+        return StoreError(
+            cause.kind, message: prefix + ": " + cause.message, resultCode: cause.resultCode,
+            sql: cause.sql)
+    }
+
+    /// Runs `items` in one transaction (more than one only if a body ended the transaction),
+    /// then resumes their callers.
+    static func groupCommit(_ items: [WriteItem], on db: Database, counters: StoreCounters) {
+        var next = 0
+        while next < items.count {
+            do {
+                try db.run("BEGIN IMMEDIATE")
+            } catch {
+                for item in items[next...] { item.reject(error) }
+                counters.update { $0.failedBatches += 1 }
+                return
+            }
+            var outcomes: [WriteOutcome] = []
+            outcomes.reserveCapacity(items.count - next)
+            var batchError: (any Error)?
+            while next < items.count {
+                let outcome = items[next].perform(db)
+                next += 1
+                outcomes.append(outcome)
+                if !db.isInTransaction {
+                    // SQLite rolled the transaction back (I/O error, disk full...) or the body
+                    // ended it: the earlier items are not committed either.
+                    batchError = Self.transactionLost(cause: outcome.error)
+                    break
+                }
+            }
+            if batchError == nil {
+                do {
+                    try db.run("COMMIT")
+                } catch {
+                    batchError = error
+                    db.rollbackIfNeeded()
+                }
+            }
+            if batchError == nil {
+                let failed = outcomes.count(where: { $0.error != nil })
+                counters.update { $0.recordCommit(items: outcomes.count, failed: failed) }
+            } else {
+                counters.update { $0.failedBatches += 1 }
+            }
+            for outcome in outcomes {
+                outcome.finish(batchError)
+            }
+        }
+    }
+}

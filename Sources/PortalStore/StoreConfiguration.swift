@@ -1,0 +1,40 @@
+/// How a `Store` opens and runs its connections.
+public struct StoreConfiguration: Sendable {
+    /// Reader threads, each with its own read-only connection (at least 1).
+    public var readers = 4
+
+    /// `PRAGMA synchronous` on the writer (the database is always in WAL mode).
+    ///
+    /// - `.normal` (default): survives process crashes, including `kill -9`. A write is
+    ///   acknowledged only after its COMMIT, and a committed transaction's WAL frames are
+    ///   already in the OS page cache, so they reach the file even if the process dies at
+    ///   once. What NORMAL does not survive is power loss or an OS crash: the last
+    ///   transactions before it may roll back (the database stays consistent, never corrupt).
+    ///   The WAL is fsynced only at checkpoints.
+    /// - `.full`: also fsyncs the WAL on every COMMIT, so an acknowledged write survives
+    ///   power loss. Each commit costs one fsync, and that is why the store group-commits:
+    ///   a batch of concurrent writes shares one COMMIT and therefore one fsync.
+    /// - `.off`: no fsync at all; for tests and throwaway data only.
+    public var synchronous: Database.Synchronous = .normal
+
+    /// The most write items one group commit takes from the queue.
+    public var maxBatch = 512
+
+    /// How long a connection waits for a lock held by another connection or process before
+    /// failing with `.busy` (`sqlite3_busy_timeout`).
+    public var busyTimeoutMillis = 5000
+
+    /// Applied in order by the writer when the store opens (see `Migrator`).
+    public var migrations: [Migration] = []
+
+    public init(
+        readers: Int = 4, synchronous: Database.Synchronous = .normal, maxBatch: Int = 512,
+        busyTimeoutMillis: Int = 5000, migrations: [Migration] = []
+    ) {
+        self.readers = readers
+        self.synchronous = synchronous
+        self.maxBatch = maxBatch
+        self.busyTimeoutMillis = busyTimeoutMillis
+        self.migrations = migrations
+    }
+}

@@ -1,0 +1,39 @@
+/// Counters of a `Store` since it opened, for metrics. A snapshot; read it again for fresh
+/// values.
+public struct StoreStatistics: Sendable, Hashable {
+    /// Upper bounds of the batch-size buckets: 1, 2–4, 5–16, 17–64, 65–256, 257+.
+    public static let batchSizeBucketBounds = [1, 4, 16, 64, 256, Int.max]
+    /// Labels of the batch-size buckets, in order.
+    public static let batchSizeBucketLabels = ["1", "2-4", "5-16", "17-64", "65-256", "257+"]
+
+    /// Transactions committed by the writer (one per group commit).
+    public var commits = 0
+    /// Write items that ran inside a committed transaction (including those that threw and
+    /// were rolled back to their savepoint).
+    public var writes = 0
+    /// Write items whose body threw (each got its own error; its neighbours committed).
+    public var failedWrites = 0
+    /// Batches whose BEGIN or COMMIT failed (every item in them got the error).
+    public var failedBatches = 0
+    /// The most items one commit has held.
+    public var largestBatch = 0
+    /// Committed batches per size bucket (see `batchSizeBucketBounds`).
+    public var batchSizes = [Int](repeating: 0, count: 6)
+    /// Read items run by the readers.
+    public var reads = 0
+    /// Write items waiting for the writer now.
+    public var queuedWrites = 0
+    /// Read items waiting for a reader now.
+    public var queuedReads = 0
+
+    public init() {}
+
+    mutating func recordCommit(items: Int, failed: Int) {
+        commits += 1
+        writes += items
+        failedWrites += failed
+        largestBatch = max(largestBatch, items)
+        let bucket = Self.batchSizeBucketBounds.firstIndex { items <= $0 }!
+        batchSizes[bucket] += 1
+    }
+}
