@@ -47,7 +47,7 @@ extension ClientConnection {
     func sendRequest(_ stream: ClientStream, _ bytes: [UInt8], endStream: Bool,
                      continuation: CheckedContinuation<Void, any Error>?) {
         guard streams[stream.id] === stream, !stream.halfClosed else {
-            continuation?.resume(throwing: RPCError(code: .cancelled, message: "the call has ended"))
+            continuation?.resume(throwing: stream.endedError ?? RPCError(code: .cancelled, message: "the call has ended"))
             return
         }
         stream.blocked.append(.message(bytes, endStream: endStream, continuation))

@@ -153,6 +153,7 @@ final class ClientConnection: EventHandler, @unchecked Sendable {
             } else {
                 status = Status(code: .internalError, message: "STATUS payload does not decode")
             }
+            stream.endedByServer = true
             retire(stream, status)
         case .windowUpdate?:
             let p = frame.payload

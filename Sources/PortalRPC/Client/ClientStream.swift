@@ -29,6 +29,14 @@ final class ClientStream {
     var halfClosed = false
     var deadlineTimer: TimerQueue.ID?
     var done = false
+    /// Why the call ended, for writes attempted afterwards: the server's status when it ended
+    /// the call (a refused upload must report the server's reason, not a local CANCELLED).
+    var endedError: RPCError?
+    /// Set when the server's STATUS ended the call.
+    var endedByServer = false
+
+    /// The call's outcome when the server has already ended it, else nil.
+    var serverOutcome: Result<[UInt8], RPCError>? { endedByServer ? outcome : nil }
 
     init(id: UInt32, receiver: Receiver, sendWindow: Int, receiveWindow: Int) {
         self.id = id
@@ -53,6 +61,7 @@ final class ClientStream {
         done = true
         let ended = RPCError(code: status.code == .ok ? .cancelled : status.code,
                              message: status.message.isEmpty ? "the call has ended" : status.message)
+        endedError = ended
         for case .message(_, _, let c?) in blocked { c.resume(throwing: ended) }
         blocked.removeAll()
         switch receiver {

@@ -58,7 +58,17 @@ extension RPCClient {
                     c.resume(returning: LoopBound(value: s))
                 }
             }
-            try await Self.produce(requests, into: stream, conn: conn, loop: loop)
+            do {
+                try await Self.produce(requests, into: stream, conn: conn, loop: loop)
+            } catch {
+                // The server may have answered before the requests were all sent (a refused
+                // upload): then its response or status is the call's outcome, not the write's.
+                let early = await withCheckedContinuation { (c: CheckedContinuation<Result<[UInt8], RPCError>?, Never>) in
+                    loop.execute { c.resume(returning: stream.value.serverOutcome) }
+                }
+                guard let early else { throw error }
+                return try Self.decode(try early.get())
+            }
             let bytes = try await withCheckedThrowingContinuation { (c: CheckedContinuation<[UInt8], any Error>) in
                 loop.execute { stream.value.awaitOutcome(c) }
             }
