@@ -53,9 +53,42 @@ let package = Package(
             path: "Sources/PortalRPC"
         ),
 
+        // The system SQLite (libsqlite3-dev) as a module, for PortalStore only.
+        .systemLibrary(
+            name: "CSQLite",
+            path: "Sources/CSQLite",
+            pkgConfig: "sqlite3",
+            providers: [.apt(["libsqlite3-dev"])]
+        ),
+        // The SQLite store engine: connections, statement cache, migrations, and a Store with
+        // one group-committing writer thread and a pool of reader threads. No domain tables.
+        .target(
+            name: "PortalStore",
+            dependencies: ["CSQLite"],
+            path: "Sources/PortalStore"
+        ),
+
+        // libxcrypt (yescrypt) and getrandom(2), for PortalSecurity.
+        .systemLibrary(name: "CCrypt", path: "Sources/CCrypt", providers: [.apt(["libcrypt-dev"])]),
+        // Password hashing, secure randomness, SHA-256, input validation, media sniffing.
+        .target(
+            name: "PortalSecurity",
+            dependencies: ["CCrypt"],
+            path: "Sources/PortalSecurity"
+        ),
+
+        // The portal's domain over the store: accounts, complaints, routing, escalation, message
+        // box, dashboards, admin and audit log, and the generated services' handlers.
+        .target(
+            name: "PortalServices",
+            dependencies: ["PortalRPC", "PortalStore", "PortalSecurity"],
+            path: "Sources/PortalServices",
+            resources: [.copy("Resources/seed")]
+        ),
+
         .executableTarget(
             name: "portal-server",
-            dependencies: ["PortalRPC", "CPortalSystem"],
+            dependencies: ["PortalServices", "PortalRPC", "CPortalSystem"],
             path: "Sources/portal-server"
         ),
 
@@ -103,10 +136,25 @@ let package = Package(
             plugins: ["PortalCodegenPlugin"]
         ),
         .testTarget(
+            name: "PortalSecurityTests",
+            dependencies: ["PortalSecurity"],
+            path: "Tests/PortalSecurityTests"
+        ),
+        .testTarget(
             name: "PortalModelTests",
             dependencies: ["PortalModel"],
             path: "Tests/PortalModelTests",
             exclude: ["FuzzRegressions"]
+        ),
+        .testTarget(
+            name: "PortalServicesTests",
+            dependencies: ["PortalServices"],
+            path: "Tests/PortalServicesTests"
+        ),
+        .testTarget(
+            name: "PortalStoreTests",
+            dependencies: ["PortalStore"],
+            path: "Tests/PortalStoreTests"
         ),
     ],
     swiftLanguageModes: [.v6]

@@ -1,13 +1,17 @@
 import CPortalSystem
 import Dispatch
 import PortalRPC
+import PortalServices
+import PortalStore
+import Synchronization
 #if canImport(Glibc)
 import Glibc
 #endif
 
-// portal-server: the CitizenPortal RPC server. Today it serves the RPC runtime and the
-// standard health service; the citizen, officer and admin services arrive with the portal
-// core (issue 4) and register on the same router.
+// portal-server: the CitizenPortal server. With no flags it keeps its data in ./data (SQLite,
+// attachments, the SMS outbox), seeds Khyber Pakhtunkhwa's divisions, districts, departments
+// and categories on first start, creates the bootstrap admin and prints its one-time password
+// once, and serves the citizen, officer, admin and health services on 127.0.0.1:50051.
 
 // Line-buffered stdout, so a supervisor reading through a pipe sees the listening line at once.
 cps_line_buffer_stdout()
@@ -17,16 +21,28 @@ struct Options {
     var port = 50051
     var eventLoops = RPCServer.coreCount
     var grace: Duration = .seconds(10)
+    var portal = PortalConfiguration()
 }
 
 func usage(_ code: Int32) -> Never {
     print("""
-    usage: portal-server [--host ADDR] [--port N] [--event-loops N] [--grace SECONDS]
+    usage: portal-server [--host ADDR] [--port N] [--data DIR] [--sync normal|full] [--seed FILE]
+                         [--event-loops N] [--grace SECONDS]
 
       --host ADDR        listen address (default 127.0.0.1; 0.0.0.0 or :: for all interfaces)
       --port N           TCP port (default 50051; 0 picks a free port and prints it)
+      --data DIR         data folder: portal.sqlite, attachments/, sms-outbox.log (default ./data)
+      --sync MODE        normal (default): an acknowledged write survives a crash or kill -9 of the
+                         server; full: also survives power loss or an OS crash (one fsync per
+                         group commit)
+      --seed FILE        jurisdiction/category seed JSON for a first start (default: the bundled
+                         Khyber Pakhtunkhwa file)
       --event-loops N    event-loop threads (default: one per core)
       --grace SECONDS    on SIGTERM/SIGINT, how long open calls may finish (default 10)
+
+    environment:
+      PORTAL_ADMIN_PASSWORD   the bootstrap admin's password on first start (otherwise a random
+                              one-time password is printed once)
     """)
     exit(code)
 }
@@ -46,6 +62,14 @@ while let arg = args.popFirst() {
     case "--port":
         guard let p = Int(value(arg)), (0...65535).contains(p) else { print("portal-server: --port must be 0-65535"); usage(2) }
         options.port = p
+    case "--data": options.portal.dataDirectory = value(arg)
+    case "--sync":
+        switch value(arg) {
+        case "normal": options.portal.store.synchronous = .normal
+        case "full": options.portal.store.synchronous = .full
+        default: print("portal-server: --sync must be normal or full"); usage(2)
+        }
+    case "--seed": options.portal.seedFile = value(arg)
     case "--event-loops":
         guard let n = Int(value(arg)), n > 0 else { print("portal-server: --event-loops must be positive"); usage(2) }
         options.eventLoops = n
@@ -58,37 +82,59 @@ while let arg = args.popFirst() {
         usage(2)
     }
 }
-
-var config = ServerConfiguration()
-config.host = options.host
-config.port = options.port
-config.eventLoops = options.eventLoops
-
-let health = HealthService()
-var router = RPCRouter()
-health.registerMethods(with: &router)
-
-let server: RPCServer
-do {
-    server = try RPCServer(configuration: config, router: router)
-    try server.start()
-} catch {
-    print("portal-server: cannot start: \(error)")
-    exit(1)
+if let password = getenv("PORTAL_ADMIN_PASSWORD").map({ String(cString: $0) }), !password.isEmpty {
+    options.portal.bootstrapAdminPassword = password
 }
-print("portal-server listening on \(server.localAddress) (\(options.eventLoops) event loops)")
-print("methods: \(router.methods.map(\.path).joined(separator: ", "))")
 
-// SIGTERM/SIGINT: GOAWAY to every client, let open calls finish, exit.
+/// What the signal handler needs once start-up finished.
+final class Running: Sendable {
+    let app: PortalApp
+    let server: RPCServer
+    let health: HealthService
+    init(app: PortalApp, server: RPCServer, health: HealthService) { self.app = app; self.server = server; self.health = health }
+}
+let running = Mutex<Running?>(nil)
+
+let startOptions = options
+Task {
+    do {
+        let app = try await PortalApp(configuration: startOptions.portal)
+        if let admin = app.bootstrapAdmin {
+            print("portal-server: created the bootstrap admin: username \(admin.username), one-time password \(admin.password)")
+            print("portal-server: (shown once; sign in with OfficerService.Login and create real staff accounts)")
+        }
+        var config = ServerConfiguration()
+        config.host = startOptions.host
+        config.port = startOptions.port
+        config.eventLoops = startOptions.eventLoops
+        let health = HealthService()
+        var router = RPCRouter()
+        health.registerMethods(with: &router)
+        app.registerServices(with: &router)
+        let server = try RPCServer(configuration: config, router: router)
+        try server.start()
+        running.withLock { $0 = Running(app: app, server: server, health: health) }
+        print("portal-server: data in \(startOptions.portal.dataDirectory)/ (sync \(startOptions.portal.store.synchronous.rawValue.lowercased()))")
+        print("portal-server listening on \(server.localAddress) (\(startOptions.eventLoops) event loops, \(router.methods.count) methods)")
+    } catch {
+        print("portal-server: cannot start: \(error)")
+        exit(1)
+    }
+}
+
+// SIGTERM/SIGINT: GOAWAY to every client, let open calls finish, close the store, exit.
 signal(SIGTERM, SIG_IGN)
 signal(SIGINT, SIG_IGN)
 let signals = [SIGTERM, SIGINT].map { DispatchSource.makeSignalSource(signal: $0, queue: .main) }
 for source in signals {
     source.setEventHandler {
-        print("portal-server: shutting down (grace \(options.grace))")
-        health.shutDown()
+        guard let r = running.withLock({ $0 }) else { exit(1) }
+        print("portal-server: shutting down (grace \(startOptions.grace))")
+        r.health.shutDown()
+        r.app.core.hub.close()
         Task {
-            await server.shutdown(grace: options.grace)
+            await r.server.shutdown(grace: startOptions.grace)
+            r.app.shutdown()
             print("portal-server: stopped")
             exit(0)
         }

@@ -6,7 +6,7 @@
 Starts `SERVER --port 0`, runs every check, always stops the server, and ends with the line
 `python-client: N passed, M failed` (exit status 1 if anything failed).
 """
-import argparse, os, pty, queue, re, signal, socket, struct, subprocess, sys, threading, time, traceback
+import argparse, os, pty, queue, re, shutil, signal, socket, struct, subprocess, sys, tempfile, threading, time, traceback
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import portal_rpc as rpc
@@ -24,7 +24,8 @@ class Server:
         # The server block-buffers stdout into a pipe, so its "listening on" line would only
         # appear at exit: give it a pseudo-terminal, where stdout is line-buffered.
         master, slave = pty.openpty()
-        self.proc = subprocess.Popen([path, "--port", "0"], stdin=subprocess.DEVNULL,
+        self.data = tempfile.mkdtemp(prefix="portal-pytest-")
+        self.proc = subprocess.Popen([path, "--port", "0", "--data", self.data], stdin=subprocess.DEVNULL,
                                      stdout=slave, stderr=slave)
         os.close(slave)
         self.master = master
@@ -63,6 +64,7 @@ class Server:
         if self.proc.poll() is None:
             self.proc.kill()
         self.proc.wait(timeout=WAIT)
+        shutil.rmtree(self.data, ignore_errors=True)
 
 
 def expect_error(code, fn):

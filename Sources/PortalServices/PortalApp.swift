@@ -1,0 +1,75 @@
+import PortalModel
+import PortalRPC
+import PortalSecurity
+import PortalStore
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The whole portal behind one router: opens (or creates) the data folder, migrates and seeds
+/// the store, creates the bootstrap admin on first start, and registers the citizen, officer
+/// and admin services. `portal-server` and the end-to-end tests both start it this way.
+public final class PortalApp: Sendable {
+    public let core: PortalCore
+    /// Set on the first start only: the bootstrap admin's username and one-time password.
+    public let bootstrapAdmin: (username: String, password: String)?
+    private let escalationTask: Task<Void, Never>?
+
+    public static let bootstrapAdminUsername = "admin"
+
+    public init(configuration: PortalConfiguration, clock: any PortalClock = SystemClock(),
+                sms: (any SMSGateway)? = nil, runEscalation: Bool = true) async throws {
+        for dir in [configuration.dataDirectory, configuration.attachmentsDirectory] {
+            if mkdir(dir, 0o700) != 0 && errno != EEXIST {
+                throw PortalError.unavailable("cannot create \(dir): errno \(errno)")
+            }
+        }
+        let seed = try SeedData.load(path: configuration.seedFile)
+        var storeConfiguration = configuration.store
+        storeConfiguration.migrations = PortalMigrations.all
+        let store = try Store(path: configuration.databasePath, configuration: storeConfiguration)
+        let defaults = configuration.escalation
+        let (snapshot, policy, needsAdmin) = try await store.write { db in
+            try seed.apply(db)
+            let needsAdmin = try db.queryOne("SELECT count(*) FROM staff WHERE role = 6", [], { $0.int(0) }) == 0
+            return (try Directory.load(db), try EscalationPolicy.load(db, defaults: defaults), needsAdmin)
+        }
+        let directory = Directory()
+        directory.replace(snapshot)
+        let core = PortalCore(configuration: configuration, store: store, directory: directory, clock: clock,
+                              hasher: PasswordHasher(), sms: sms ?? OutboxSMSGateway(path: configuration.smsOutboxPath), policy: policy)
+        self.core = core
+
+        if needsAdmin {
+            let password = configuration.bootstrapAdminPassword ?? StaffAccounts.oneTimePassword()
+            let hash = try await core.hashPassword(password)
+            let province = seed.province.code
+            let now = core.now()
+            try await core.write { db in
+                try db.run("INSERT INTO staff (username, name, role, jurisdiction_code, designation, password_hash, created_at) VALUES (?, 'Administrator', 6, ?, 'Bootstrap administrator', ?, ?)",
+                           Self.bootstrapAdminUsername, province, hash, now)
+                try AuditLog.append(db, at: now, actor: nil, action: "staff.bootstrap_admin", target: "staff:\(db.lastInsertRowID)")
+            }
+            bootstrapAdmin = (Self.bootstrapAdminUsername, password)
+        } else {
+            bootstrapAdmin = nil
+        }
+        escalationTask = runEscalation ? Task.detached { await Escalator(core: core).run() } : nil
+    }
+
+    public var escalator: Escalator { Escalator(core: core) }
+
+    /// Registers CitizenService, OfficerService and AdminService.
+    public func registerServices(with router: inout RPCRouter) {
+        CitizenServiceHandler(core: core).registerMethods(with: &router)
+        OfficerServiceHandler(core: core).registerMethods(with: &router)
+        AdminServiceHandler(core: core).registerMethods(with: &router)
+    }
+
+    /// Ends watch streams and the escalation scheduler, then closes the store.
+    public func shutdown() {
+        escalationTask?.cancel()
+        core.hub.close()
+        core.store.close()
+    }
+}
