@@ -8,12 +8,13 @@
 #   4. checks interop with the official Python protobuf runtime on random messages of every
 #      Schema type,
 #   5. drives a live portal-server with a Python client written only from docs/PROTOCOL.md,
-#   6. runs `swift test` (unit tests, protoc cross-checks of the schema compiler, fuzz
+#   6. runs the C client's scenario (clients/c: protoc-c code from Schema/) against a live server,
+#   7. runs `swift test` (unit tests, protoc cross-checks of the schema compiler, fuzz
 #      regression replays) last, so its summary closes the output.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-packages=(protobuf-compiler libprotobuf-dev python3-protobuf dpkg-dev g++ libsqlite3-dev)
+packages=(protobuf-compiler libprotobuf-dev python3-protobuf dpkg-dev g++ libsqlite3-dev protobuf-c-compiler libprotobuf-c-dev)
 missing=()
 for p in "${packages[@]}"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
@@ -40,6 +41,9 @@ echo "== interop with Python protobuf"
 
 echo "== Python client (written from docs/PROTOCOL.md) against a live portal-server"
 /usr/bin/python3 clients/python/test_protocol.py --server .build/debug/portal-server
+
+echo "== C client scenario (clients/c) against a live portal-server"
+bash clients/c/run-scenario.sh .build/debug/portal-server
 
 echo "== swift test"
 swift test
