@@ -14,7 +14,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-packages=(protobuf-compiler libprotobuf-dev python3-protobuf dpkg-dev g++ libsqlite3-dev protobuf-c-compiler libprotobuf-c-dev)
+packages=(protobuf-compiler libprotobuf-dev python3-protobuf dpkg-dev g++ libsqlite3-dev libcrypt-dev protobuf-c-compiler libprotobuf-c-dev)
 missing=()
 for p in "${packages[@]}"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
