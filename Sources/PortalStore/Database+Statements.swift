@@ -54,9 +54,9 @@ extension Database {
     }
 
     static func trimmed(_ sql: String) -> String {
-        let isSpace: (Character) -> Bool = { $0.isWhitespace }
-        guard let first = sql.firstIndex(where: { !isSpace($0) }) else { return "" }
-        let last = sql.lastIndex(where: { !isSpace($0) })!
+        guard let first = sql.firstIndex(where: { !$0.isWhitespace }),
+            let last = sql.lastIndex(where: { !$0.isWhitespace })
+        else { return "" }
         return String(sql[first...last])
     }
 

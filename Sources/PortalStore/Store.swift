@@ -48,7 +48,7 @@ public final class Store: Sendable {
         let counters = StoreCounters()
 
         let writerOpened = Handoff<[String]>()
-        let writer = StoreThread.spawn(name: "store-writer") {
+        let writer = try StoreThread.spawn(name: "store-writer") {
             Store.runWriter(
                 path: path, configuration: configuration, queue: writeQueue,
                 counters: counters, opened: writerOpened)
@@ -66,14 +66,19 @@ public final class Store: Sendable {
         var failure: (any Error)?
         let opened = (0..<configuration.readers).map { _ in Handoff<Void>() }
         for (index, handoff) in opened.enumerated() {
-            readers.append(
-                StoreThread.spawn(name: "store-reader-\(index + 1)") {
-                    Store.runReader(
-                        path: path, configuration: configuration, queue: readQueue,
-                        counters: counters, opened: handoff)
-                })
+            do {
+                readers.append(
+                    try StoreThread.spawn(name: "store-reader-\(index + 1)") {
+                        Store.runReader(
+                            path: path, configuration: configuration, queue: readQueue,
+                            counters: counters, opened: handoff)
+                    })
+            } catch {
+                failure = error
+                break
+            }
         }
-        for handoff in opened {
+        for handoff in opened.prefix(readers.count) {
             if case .failure(let error) = handoff.receive(), failure == nil {
                 failure = error
             }
@@ -101,9 +106,13 @@ public final class Store: Sendable {
         path: String, configuration: StoreConfiguration = StoreConfiguration()
     ) async throws -> Store {
         try await withCheckedThrowingContinuation { continuation in
-            StoreThread.detach(name: "store-open") {
-                continuation.resume(
-                    with: Result { try Store(path: path, configuration: configuration) })
+            do {
+                try StoreThread.detach(name: "store-open") {
+                    continuation.resume(
+                        with: Result { try Store(path: path, configuration: configuration) })
+                }
+            } catch {
+                continuation.resume(throwing: error)
             }
         }
     }

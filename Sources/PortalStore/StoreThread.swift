@@ -17,22 +17,28 @@ enum StoreThread {
     }
 
     /// Starts a joinable thread named `name` (at most 15 bytes are kept) running `body`.
-    static func spawn(name: String, _ body: @escaping @Sendable () -> Void) -> pthread_t {
-        let start = Unmanaged.passRetained(Start(name: name, body: body)).toOpaque()
+    static func spawn(name: String, _ body: @escaping @Sendable () -> Void) throws(StoreError)
+        -> pthread_t
+    {
+        let start = Unmanaged.passRetained(Start(name: name, body: body))
         var thread = pthread_t()
         let code = pthread_create(&thread, nil, { raw in
             let start = Unmanaged<Start>.fromOpaque(raw!).takeRetainedValue()
             csqlite_set_thread_name(String(start.name.utf8.prefix(15))!)
             start.body()
             return nil
-        }, start)
-        precondition(code == 0, "pthread_create failed (\(code))")
+        }, start.toOpaque())
+        guard code == 0 else {
+            start.release()
+            throw StoreError(
+                .other, message: "cannot start thread \(name): \(String(cString: strerror(code)))")
+        }
         return thread
     }
 
     /// Starts a thread nobody joins.
-    static func detach(name: String, _ body: @escaping @Sendable () -> Void) {
-        pthread_detach(spawn(name: name, body))
+    static func detach(name: String, _ body: @escaping @Sendable () -> Void) throws(StoreError) {
+        pthread_detach(try spawn(name: name, body))
     }
 
     static func join(_ thread: pthread_t) {

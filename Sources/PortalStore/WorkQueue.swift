@@ -55,7 +55,11 @@ final class WorkQueue<Item: Sendable>: Sendable {
                 return nil
             }
             if taken.isEmpty { continue }  // a post whose item an earlier pop already took
-            for _ in 1..<taken.count where !signal.tryWait() { break }
+            // Consume the posts of the extra items taken; one not made yet (its producer is
+            // between append and post) only causes an empty wake-up later.
+            for _ in 1..<taken.count {
+                guard signal.tryWait() else { break }
+            }
             return taken
         }
     }
