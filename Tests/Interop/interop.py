@@ -448,7 +448,9 @@ def random_unknown_fields(rng, desc, allow_wrong_wire_type=False, count=None):
             declared = wire_type_of(field)
             options = [w for w in (0, 1, 2, 5) if w != declared]
             if field.label == FD.LABEL_REPEATED and field.type not in (FD.TYPE_MESSAGE, FD.TYPE_STRING, FD.TYPE_BYTES):
-                options = [w for w in options if w != 2]  # packed form of a repeated scalar is not unknown
+                # A repeated scalar accepts both its packed (2) and its unpacked element wire
+                # type; parsers must take either into the field, so neither is unknown.
+                options = [w for w in options if w not in (2, element_wire_type(field))]
             number, wt = field.number, rng.choice(options)
         out += varint(number << 3 | wt)
         if wt == 0:
@@ -470,6 +472,11 @@ def random_unknown_fields(rng, desc, allow_wrong_wire_type=False, count=None):
 def wire_type_of(field):
     if field.label == FD.LABEL_REPEATED and field.type not in (FD.TYPE_MESSAGE, FD.TYPE_STRING, FD.TYPE_BYTES):
         return 2
+    return element_wire_type(field)
+
+
+def element_wire_type(field):
+    """The wire type of one value of the field's type (unpacked)."""
     return {
         FD.TYPE_DOUBLE: 1, FD.TYPE_FIXED64: 1, FD.TYPE_SFIXED64: 1,
         FD.TYPE_FLOAT: 5, FD.TYPE_FIXED32: 5, FD.TYPE_SFIXED32: 5,
