@@ -9,7 +9,8 @@
 #      Schema type,
 #   5. drives a live portal-server with a Python client written only from docs/PROTOCOL.md,
 #   6. runs the C client's scenario (clients/c: protoc-c code from Schema/) against a live server,
-#   7. runs `swift test` (unit tests, protoc cross-checks of the schema compiler, fuzz
+#   7. kills the server with SIGKILL under load and checks every acknowledged complaint survived,
+#   8. runs `swift test` (unit tests, protoc cross-checks of the schema compiler, fuzz
 #      regression replays) last, so its summary closes the output.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -44,6 +45,9 @@ echo "== Python client (written from docs/PROTOCOL.md) against a live portal-ser
 
 echo "== C client scenario (clients/c) against a live portal-server"
 bash clients/c/run-scenario.sh .build/debug/portal-server
+
+echo "== crash durability: kill -9 under FileComplaint load, restart, every acknowledged complaint present"
+/usr/bin/python3 Tests/Reliability/crash_durability.py --server .build/debug/portal-server --rounds 4
 
 echo "== swift test"
 swift test
