@@ -15,21 +15,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-packages=(protobuf-compiler libprotobuf-dev python3-protobuf dpkg-dev g++ libsqlite3-dev libcrypt-dev protobuf-c-compiler libprotobuf-c-dev)
-missing=()
-for p in "${packages[@]}"; do
-    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
-done
-if ((${#missing[@]})); then
-    echo "== installing ${missing[*]}"
-    sudo_cmd=()
-    if [[ $(id -u) -ne 0 ]]; then
-        command -v sudo >/dev/null || { echo "need root (or sudo) to install: ${missing[*]}" >&2; exit 1; }
-        sudo_cmd=(sudo)
-    fi
-    "${sudo_cmd[@]}" apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive "${sudo_cmd[@]}" apt-get install -y -qq "${missing[@]}" >/dev/null
-fi
+bash scripts/ensure-packages.sh protobuf-compiler libprotobuf-dev python3-protobuf dpkg-dev g++ \
+    libsqlite3-dev libcrypt-dev protobuf-c-compiler libprotobuf-c-dev
 
 echo "== swift build (all products)"
 swift build
