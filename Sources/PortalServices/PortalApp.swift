@@ -67,9 +67,9 @@ public final class PortalApp: Sendable {
     }
 
     /// Ends watch streams and the escalation scheduler, then closes the store.
-    public func shutdown() {
+    public func shutdown() async {
         escalationTask?.cancel()
         core.hub.close()
-        core.store.close()
+        await core.store.shutdown()
     }
 }

@@ -138,6 +138,22 @@ public final class Store: Sendable {
         Self.joinUnlessCurrent(threads.writer)
     }
 
+    /// `close()` from async code: the draining and joining happen on a thread of their own
+    /// while the caller suspends, so no cooperative thread is blocked meanwhile.
+    public func shutdown() async {
+        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+            do {
+                try StoreThread.detach(name: "store-close") {
+                    self.close()
+                    continuation.resume()
+                }
+            } catch {
+                self.close()  // no thread to spare: close here rather than not at all
+                continuation.resume()
+            }
+        }
+    }
+
     private static func joinUnlessCurrent(_ thread: pthread_t) {
         if StoreThread.isCurrent(thread) {
             pthread_detach(thread)

@@ -134,7 +134,7 @@ for source in signals {
         r.app.core.hub.close()
         Task {
             await r.server.shutdown(grace: startOptions.grace)
-            r.app.shutdown()
+            await r.app.shutdown()
             print("portal-server: stopped")
             exit(0)
         }

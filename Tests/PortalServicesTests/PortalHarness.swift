@@ -50,7 +50,7 @@ final class TestPortal: Sendable {
     func stop() async {
         client.close()
         await server.shutdown(grace: .seconds(2))
-        app.shutdown()
+        await app.shutdown()
         try? FileManager.default.removeItem(atPath: dataDirectory)
     }
 

@@ -50,6 +50,7 @@ struct GroupCommitTests {
             let store = try openStore(dir)
             defer { store.close() }
             let (gate, held) = try await holdWriter(store)
+            defer { gate.open() }  // on every path, or close() would wait for the held writer forever
             let writes = (0..<10).map { i in Task { try await insert(store, "w\(i)") } }
             try await waitUntil("ten writes are queued") { store.statistics.queuedWrites == 10 }
             gate.open()
@@ -69,6 +70,7 @@ struct GroupCommitTests {
             let store = try openStore(dir, maxBatch: 4)
             defer { store.close() }
             let (gate, held) = try await holdWriter(store)
+            defer { gate.open() }  // on every path, or close() would wait for the held writer forever
             let writes = (0..<10).map { i in Task { try await insert(store, "m\(i)") } }
             try await waitUntil("ten writes are queued") { store.statistics.queuedWrites == 10 }
             gate.open()
@@ -87,6 +89,7 @@ struct GroupCommitTests {
             defer { store.close() }
             try await insert(store, "existing")
             let (gate, held) = try await holdWriter(store)
+            defer { gate.open() }  // on every path, or close() would wait for the held writer forever
             let good1 = Task { try await insert(store, "good1") }
             let thrower = Task {
                 try await store.write { db in
@@ -119,6 +122,7 @@ struct GroupCommitTests {
             let store = try openStore(dir)
             defer { store.close() }
             let (gate, held) = try await holdWriter(store)
+            defer { gate.open() }  // on every path, or close() would wait for the held writer forever
             let innocent = Task { try await insert(store, "innocent") }
             // A deferred foreign key passes its statement and fails the COMMIT.
             let orphan = Task {
@@ -148,6 +152,7 @@ struct GroupCommitTests {
             let store = try openStore(dir)
             defer { store.close() }
             let (gate, held) = try await holdWriter(store)
+            defer { gate.open() }  // on every path, or close() would wait for the held writer forever
             // Queue in a known order: before, the rogue body, after.
             let before = Task { try await insert(store, "before") }
             try await waitUntil("one queued") { store.statistics.queuedWrites == 1 }

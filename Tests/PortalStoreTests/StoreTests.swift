@@ -62,6 +62,7 @@ struct StoreTests {
             defer { store.close() }
             try await store.write { db in try db.run("INSERT INTO item (value) VALUES (?)", "old") }
             let gate = Gate()
+            defer { gate.open() }  // on every path, or close() would wait for the held writer forever
             let held = Task {
                 try await store.write { db in
                     try db.run("INSERT INTO item (value) VALUES (?)", "uncommitted")
@@ -94,6 +95,7 @@ struct StoreTests {
         try await TemporaryDirectory.with { dir in
             let store = try openStore(dir)
             let gate = Gate()
+            defer { gate.open() }  // also when an expectation below throws
             let first = Task { try await store.write { _ in gate.pass() } }
             try await waitUntil("the writer is held") { gate.isEntered }
             let queued = (0..<5).map { i in

@@ -40,12 +40,13 @@ struct TestFailure: Error, Equatable {
     let tag: String
 }
 
-/// Polls `condition` (on the cooperative pool, without blocking it) for up to 10 s.
+/// Polls `condition` (on the cooperative pool, without blocking it) for up to 60 s (generous:
+/// the whole test suite shares two cores with the rest of a CI run).
 func waitUntil(
     _ what: String, sourceLocation: SourceLocation = #_sourceLocation,
     _ condition: () -> Bool
 ) async throws {
-    let deadline = ContinuousClock.now + .seconds(10)
+    let deadline = ContinuousClock.now + .seconds(60)
     while !condition() {
         guard ContinuousClock.now < deadline else {
             Issue.record("timed out waiting until \(what)", sourceLocation: sourceLocation)
