@@ -15,6 +15,7 @@ let package = Package(
         .executable(name: "portal-server", targets: ["portal-server"]),
         .executable(name: "conformance-testee", targets: ["conformance-testee"]),
         .executable(name: "interop-tool", targets: ["interop-tool"]),
+        .executable(name: "portal-client", targets: ["portal-client"]),
         .plugin(name: "PortalCodegenPlugin", targets: ["PortalCodegenPlugin"]),
     ],
     targets: [
@@ -155,6 +156,20 @@ let package = Package(
             name: "PortalStoreTests",
             dependencies: ["PortalStore"],
             path: "Tests/PortalStoreTests"
+        ),
+
+        // The Linux test client: every citizen, officer and admin call as a subcommand, with
+        // sessions kept per profile. Depends on the RPC client and the shared generated model only.
+        .executableTarget(
+            name: "portal-client",
+            dependencies: ["PortalRPC"],
+            path: "clients/portal-client"
+        ),
+        // portal-client's flag parser, JSON printer and formats (pure functions, no server).
+        .testTarget(
+            name: "PortalClientTests",
+            dependencies: ["portal-client"],
+            path: "Tests/PortalClientTests"
         ),
     ],
     swiftLanguageModes: [.v6]
