@@ -16,6 +16,7 @@ let package = Package(
         .executable(name: "conformance-testee", targets: ["conformance-testee"]),
         .executable(name: "interop-tool", targets: ["interop-tool"]),
         .executable(name: "portal-client", targets: ["portal-client"]),
+        .executable(name: "portal-load", targets: ["portal-load"]),
         .plugin(name: "PortalCodegenPlugin", targets: ["PortalCodegenPlugin"]),
     ],
     targets: [
@@ -170,6 +171,24 @@ let package = Package(
             name: "PortalClientTests",
             dependencies: ["portal-client"],
             path: "Tests/PortalClientTests"
+        ),
+
+        // portal-load (clients/portal-load): the load tester. The library holds everything
+        // testable (histogram, flags, mix, outbox parsing, loopback rule); the executable is main.
+        .target(
+            name: "PortalLoadCore",
+            dependencies: ["PortalRPC"],
+            path: "clients/portal-load/Sources/PortalLoadCore"
+        ),
+        .executableTarget(
+            name: "portal-load",
+            dependencies: ["PortalLoadCore", "PortalRPC"],
+            path: "clients/portal-load/Sources/portal-load"
+        ),
+        .testTarget(
+            name: "PortalLoadTests",
+            dependencies: ["PortalLoadCore"],
+            path: "Tests/PortalLoadTests"
         ),
     ],
     swiftLanguageModes: [.v6]
