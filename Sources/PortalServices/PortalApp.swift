@@ -59,11 +59,14 @@ public final class PortalApp: Sendable {
 
     public var escalator: Escalator { Escalator(core: core) }
 
-    /// Registers CitizenService, OfficerService and AdminService.
+    /// Registers CitizenService, OfficerService, AdminService, InfoService, EServicesService and IntegrationService.
     public func registerServices(with router: inout RPCRouter) {
         CitizenServiceHandler(core: core).registerMethods(with: &router)
         OfficerServiceHandler(core: core).registerMethods(with: &router)
         AdminServiceHandler(core: core).registerMethods(with: &router)
+        InfoServiceHandler(core: core).registerMethods(with: &router)
+        EServicesServiceHandler(core: core).registerMethods(with: &router)
+        IntegrationServiceHandler(core: core).registerMethods(with: &router)
     }
 
     /// Ends watch streams and the escalation scheduler, then closes the store.

@@ -9,6 +9,7 @@ enum PortalMigrations {
         Migration("0002_complaints", sql: complaints),
         Migration("0003_messages_audit_settings", sql: messagesAuditSettings),
         Migration("0004_statistics", sql: statistics),
+        Migration("0005_information_and_eservices") { try informationAndEServices($0) },
     ]
 
     private static let accounts = """
