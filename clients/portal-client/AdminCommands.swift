@@ -226,8 +226,9 @@ extension Runner {
     }
 
     static func policyText(_ p: Portal_V1_EscalationPolicy) -> String {
-        func days(_ n: UInt32) -> String { n == 1 ? "1 day" : "\(n) days" }
-        return "escalation: to the Commissioner after \(days(p.divisionAfterDays)), to the Chief Secretary after \(days(p.provinceAfterDays)); at most \(p.maxReopens) reopen\(p.maxReopens == 1 ? "" : "s")"
+        func days(_ n: UInt32?) -> String { n.map { $0 == 1 ? "1 day" : "\($0) days" } ?? "?" }
+        let reopens = p.maxReopens.map(String.init) ?? "?"
+        return "escalation: to the Commissioner after \(days(p.divisionAfterDays)), to the Chief Secretary after \(days(p.provinceAfterDays)); at most \(reopens) reopen\(p.maxReopens == 1 ? "" : "s")"
     }
 
     func policy() async throws {
@@ -238,8 +239,8 @@ extension Runner {
         guard args.has("division-days") || args.has("province-days") || args.has("max-reopens") else {
             throw usage("give at least one of --division-days, --province-days, --max-reopens")
         }
-        // The call replaces the whole policy: start from the current one.
-        var p = try await admin.getEscalationPolicy(Portal_V1_GetEscalationPolicyRequest(), options: signedIn)
+        // Only the settings given are sent; the server keeps the others.
+        var p = Portal_V1_EscalationPolicy()
         if let d = try uint("division-days", range: 0...UInt64(UInt32.max)) { p.divisionAfterDays = UInt32(d) }
         if let d = try uint("province-days", range: 0...UInt64(UInt32.max)) { p.provinceAfterDays = UInt32(d) }
         if let n = try uint("max-reopens", range: 0...UInt64(UInt32.max)) { p.maxReopens = UInt32(n) }

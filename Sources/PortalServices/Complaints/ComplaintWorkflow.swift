@@ -77,7 +77,7 @@ struct ComplaintWorkflow: Sendable {
             guard access.canWork(staff, c) else { throw PortalError.permissionDenied("complaint \(c.code) is not yours to handle") }
             guard c.status != .closed else { throw PortalError.failedPrecondition("the complaint is closed") }
             try ComplaintRecords.addEvent(db, complaintID: Int64(c.id), at: now, actor: actor, kind: .remark, text: remark)
-            try notifyCitizen(db, c, .remarkAdded, "Update on your complaint \(c.code): \(remark)", now)
+            try notifyCitizen(db, c, .remarkAdded, "Update on your complaint \(c.code): \(remark.asSentence)", now)
             try AuditLog.append(db, at: now, actor: actor, action: "complaint.remark", target: c.code)
             return Effects(messagedCitizen: true)
         }
@@ -94,7 +94,7 @@ struct ComplaintWorkflow: Sendable {
             }
             try setStatus(db, c, .infoRequested, now: now, actor: actor)
             try ComplaintRecords.addEvent(db, complaintID: Int64(c.id), at: now, actor: actor, kind: .remark, text: question)
-            try notifyCitizen(db, c, .informationRequested, "The officer needs more information on \(c.code): \(question)", now)
+            try notifyCitizen(db, c, .informationRequested, "The officer needs more information on \(c.code): \(question.asSentence)", now)
             try AuditLog.append(db, at: now, actor: actor, action: "complaint.request_information", target: c.code)
             return Effects(messagedCitizen: true)
         }
@@ -120,7 +120,7 @@ struct ComplaintWorkflow: Sendable {
             try db.run("UPDATE complaint_assignees SET resolved_at = ? WHERE complaint_id = ? AND resolved_at IS NULL", now, Int64(c.id))
             try ComplaintRecords.addEvent(db, complaintID: Int64(c.id), at: now, actor: actor, kind: .remark, text: remarks)
             try notifyCitizen(db, c, .complaintResolved,
-                              "Your complaint \(c.code) was resolved: \(remarks) Please tell us if you are satisfied.", now)
+                              "Your complaint \(c.code) was resolved: \(remarks.asSentence) Please tell us if you are satisfied.", now)
             try AuditLog.append(db, at: now, actor: actor, action: "complaint.resolve", target: c.code)
             return Effects(messagedCitizen: true)
         }
@@ -160,7 +160,7 @@ struct ComplaintWorkflow: Sendable {
             try setStatus(db, c, .systemic, now: now, actor: actor)
             try ComplaintRecords.addEvent(db, complaintID: Int64(c.id), at: now, actor: actor, kind: .remark, text: remark)
             try notifyCitizen(db, c, .complaintSystemic,
-                              "Your complaint \(c.code) concerns a policy or systemic issue; it stays open and visible until addressed. \(remark)", now)
+                              "Your complaint \(c.code) concerns a policy or systemic issue; it stays open and visible until addressed. \(remark.asSentence)", now)
             try AuditLog.append(db, at: now, actor: actor, action: "complaint.mark_systemic", target: c.code)
             return Effects(messagedCitizen: true)
         }
@@ -178,6 +178,14 @@ struct ComplaintWorkflow: Sendable {
     func notifyCitizen(_ db: Database, _ c: Portal_V1_Complaint, _ kind: Portal_V1_MessageKind, _ text: String, _ now: Int64) throws {
         guard let citizen = Int64(c.citizenId) else { return }
         try MessageBox.append(db, citizenID: citizen, kind: kind, reference: c.code, text: text, at: now)
+    }
+}
+
+extension String {
+    /// The text as a sentence for a message: ends with '.', '!', '?' or '۔' (Urdu full stop).
+    var asSentence: String {
+        guard let last = last else { return self }
+        return ".!?۔".contains(last) ? self : self + "."
     }
 }
 

@@ -143,13 +143,17 @@ public struct AdminServiceHandler: Portal_V1_AdminService_Handler {
 
     public func setEscalationPolicy(request: Portal_V1_EscalationPolicy, context: RPCServerContext) async throws -> Portal_V1_EscalationPolicy {
         let actor = try await admin(context)
-        guard (1...365).contains(request.divisionAfterDays) else { throw PortalError.invalidArgument(field: "division_after_days", reason: "must be 1 to 365") }
-        guard request.provinceAfterDays > request.divisionAfterDays, request.provinceAfterDays <= 730 else {
+        // Unset fields keep their current values, so one setting changes without a read first.
+        let current = core.escalationPolicy
+        let division = request.divisionAfterDays.map(Int.init) ?? current.divisionAfterDays
+        let province = request.provinceAfterDays.map(Int.init) ?? current.provinceAfterDays
+        let reopens = request.maxReopens.map(Int.init) ?? current.maxReopens
+        guard (1...365).contains(division) else { throw PortalError.invalidArgument(field: "division_after_days", reason: "must be 1 to 365") }
+        guard province > division, province <= 730 else {
             throw PortalError.invalidArgument(field: "province_after_days", reason: "must be after division_after_days and at most 730")
         }
-        guard request.maxReopens <= 10 else { throw PortalError.invalidArgument(field: "max_reopens", reason: "must be 0 to 10") }
-        let policy = EscalationPolicy(divisionAfterDays: Int(request.divisionAfterDays), provinceAfterDays: Int(request.provinceAfterDays),
-                                      maxReopens: Int(request.maxReopens))
+        guard reopens <= 10 else { throw PortalError.invalidArgument(field: "max_reopens", reason: "must be 0 to 10") }
+        let policy = EscalationPolicy(divisionAfterDays: division, provinceAfterDays: province, maxReopens: reopens)
         let now = core.now()
         try await core.write { db in
             try EscalationPolicy.save(policy, db)
