@@ -56,7 +56,8 @@ public final class Database {
         self.connection = handle
     }
 
-    /// The store's writer configuration: WAL journal, the given `synchronous`, foreign keys.
+    /// The store's writer configuration: WAL journal, the given `synchronous`, foreign keys, a
+    /// journal size limit.
     public static func writer(
         path: String, synchronous: Synchronous = .normal, busyTimeoutMillis: Int = 5000
     ) throws(StoreError) -> Database {
@@ -67,7 +68,10 @@ public final class Database {
                 .other, message: "could not enable WAL (journal_mode is \(journal ?? "unknown"))",
                 sql: "PRAGMA journal_mode = WAL")
         }
-        try db.execute("PRAGMA synchronous = \(synchronous.rawValue); PRAGMA foreign_keys = ON")
+        // After a checkpoint SQLite truncates the WAL back to 64 MiB at most; without a limit
+        // it keeps its high-water size forever (readers that are always busy stop the
+        // automatic checkpoint from wrapping around, so the file only grows).
+        try db.execute("PRAGMA synchronous = \(synchronous.rawValue); PRAGMA foreign_keys = ON; PRAGMA journal_size_limit = 67108864")
         return db
     }
 

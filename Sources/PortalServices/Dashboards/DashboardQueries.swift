@@ -66,8 +66,10 @@ struct DashboardQueries: Sendable {
             d.complaints = tally.totals
 
             var overdue: [String: UInt64] = [:]
+            // The partial index holds only unresolved complaints, by clock: it reads just the
+            // overdue ones (SQLite would otherwise walk the district index's open rows).
             for (district, n) in try db.query(
-                "SELECT c.district_code, count(*) FROM complaints c WHERE c.status IN (1, 2, 3, 6) AND c.clock_started_at <= ? AND \(scope.clause) GROUP BY 1",
+                "SELECT c.district_code, count(*) FROM complaints c INDEXED BY complaints_open_clock WHERE c.status IN (1, 2, 3, 6) AND c.clock_started_at <= ? AND \(scope.clause) GROUP BY 1",
                 [.integer(overdueCutoff)] + scope.values, { ($0.text(0), UInt64($0.int(1))) }) {
                 overdue[district] = n
                 d.overdue += n
@@ -94,14 +96,18 @@ struct DashboardQueries: Sendable {
         }
     }
 
-    /// Per-officer figures of a district: assigned, resolved, median hours to resolve.
+    /// Per-officer figures of a district: assigned, resolved, median hours to resolve. Starts
+    /// from the district's officers and their assignments (by the staff index), never from the
+    /// district's complaints. (Transfers drop assignees, so an officer's assignments are all in
+    /// his district.)
     static func officers(_ db: Database, _ scope: Scope, from: Int64?, to: Int64?) throws -> [Portal_V1_OfficerFigures] {
-        var clause = scope.clause, values = scope.values
+        var clause = "s.role = 2 AND s.jurisdiction_code = ?"
+        var values: [SQLValue] = [.text(scope.jurisdiction.code)]
         if let from { clause += " AND c.filed_at >= ?"; values.append(.integer(from)) }
         if let to { clause += " AND c.filed_at < ?"; values.append(.integer(to)) }
         var figures = try db.query("""
-            SELECT s.id, s.name, count(*), count(a.resolved_at) FROM complaint_assignees a
-            JOIN complaints c ON c.id = a.complaint_id JOIN staff s ON s.id = a.staff_id
+            SELECT s.id, s.name, count(*), count(a.resolved_at) FROM staff s
+            JOIN complaint_assignees a ON a.staff_id = s.id JOIN complaints c ON c.id = a.complaint_id
             WHERE \(clause) GROUP BY s.id ORDER BY count(*) DESC, s.id LIMIT 500
             """, values) { r in
             var o = Portal_V1_OfficerFigures()
@@ -110,7 +116,8 @@ struct DashboardQueries: Sendable {
         }
         for i in figures.indices {
             figures[i].medianResolutionHours = try medianHours(db, """
-                SELECT a.resolved_at - a.assigned_at AS v FROM complaint_assignees a JOIN complaints c ON c.id = a.complaint_id
+                SELECT a.resolved_at - a.assigned_at AS v FROM staff s JOIN complaint_assignees a ON a.staff_id = s.id
+                JOIN complaints c ON c.id = a.complaint_id
                 WHERE \(clause) AND a.staff_id = ? AND a.resolved_at IS NOT NULL
                 """, values + [.integer(Int64(figures[i].staffId)!)])
         }

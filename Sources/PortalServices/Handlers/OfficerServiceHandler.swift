@@ -118,7 +118,7 @@ public struct OfficerServiceHandler: Portal_V1_OfficerService_Handler {
     /// Chief Secretary's province; a department officer hears of assignments to him.
     public func watchQueue(request: Portal_V1_WatchQueueRequest, response: RPCWriter<Portal_V1_QueueEvent>, context: RPCServerContext) async throws {
         let staff = try await auth.staff(context, roles: Self.handlers)
-        let (notices, cancel) = core.hub.watchQueue()
+        let (notices, cancel, overflowed) = core.hub.watchQueue()
         defer { cancel() }
         let unguard = try await auth.guardWatch(context, .staff(staff), end: cancel)
         defer { unguard() }
@@ -132,6 +132,9 @@ public struct OfficerServiceHandler: Portal_V1_OfficerService_Handler {
             e.complaint = notice.complaint
             e.at = .init(millis: notice.at)
             try await response.write(e)
+        }
+        if overflowed() {
+            throw PortalError.resourceExhausted("this watch fell \(UpdateHub.queueBacklog) events behind and was ended; list the queue again, then watch anew")
         }
         try await auth.watchEnded(context)
     }

@@ -19,6 +19,8 @@ public final class UpdateHub: Sendable {
         var queues: [UInt64: AsyncStream<QueueNotice>.Continuation] = [:]
         var dashboards: [UInt64: AsyncStream<String>.Continuation] = [:]
         var sessions: [UInt64: (subject: Subject, tokenHash: [UInt8], end: @Sendable () -> Void)] = [:]
+        /// Queue watchers cut off for falling behind.
+        var overflowed: Set<UInt64> = []
         var closed = false
     }
 
@@ -48,20 +50,39 @@ public final class UpdateHub: Sendable {
     }
 
     /// Queue events; the subscriber filters by its own scope. Bounded: a watcher that falls
-    /// 1,024 events behind loses the oldest (it can re-list the queue).
-    public func watchQueue() -> (stream: AsyncStream<QueueNotice>, cancel: @Sendable () -> Void) {
-        let (stream, continuation) = AsyncStream<QueueNotice>.makeStream(bufferingPolicy: .bufferingNewest(1024))
+    /// `queueBacklog` events behind is cut off rather than silently losing events — its
+    /// stream ends and `overflowed()` says why, so the call can tell the client to re-list.
+    public func watchQueue() -> (stream: AsyncStream<QueueNotice>, cancel: @Sendable () -> Void, overflowed: @Sendable () -> Bool) {
+        let (stream, continuation) = AsyncStream<QueueNotice>.makeStream(bufferingPolicy: .bufferingOldest(Self.queueBacklog))
         let id = register(continuation) { s, id in s.queues[id] = continuation }
         return (stream, { [weak self] in
-            _ = self?.state.withLock { $0.queues.removeValue(forKey: id) }
+            _ = self?.state.withLock { $0.queues.removeValue(forKey: id); $0.overflowed.remove(id) }
             continuation.finish()
-        })
+        }, { [weak self] in self?.state.withLock { $0.overflowed.contains(id) } ?? false })
     }
+
+    static let queueBacklog = 4096
 
     public func publishQueue(_ notices: [QueueNotice]) {
         guard !notices.isEmpty else { return }
-        let targets = state.withLock { Array($0.queues.values) }
-        for c in targets { for n in notices { c.yield(n) } }
+        let targets = state.withLock { $0.queues }
+        var behind: [UInt64] = []
+        for (id, c) in targets {
+            for n in notices {
+                if case .dropped = c.yield(n) {
+                    behind.append(id)
+                    break
+                }
+            }
+        }
+        guard !behind.isEmpty else { return }
+        let cut = state.withLock { s in
+            behind.compactMap { id -> AsyncStream<QueueNotice>.Continuation? in
+                s.overflowed.insert(id)
+                return s.queues.removeValue(forKey: id)
+            }
+        }
+        for c in cut { c.finish() }
     }
 
     /// District codes whose figures changed.
