@@ -172,7 +172,7 @@ struct CommandTableTests {
     @Test func everyCallOfTheThreeServicesHasACommand() {
         let expected = [
             // CitizenService
-            "register", "verify", "resend-code", "login", "logout", "profile", "districts", "categories", "upload",
+            "register", "verify", "resend-code", "login", "logout", "change-password", "profile", "districts", "categories", "upload",
             "file-complaint", "track", "my-complaints", "provide-info", "feedback", "messages", "mark-read", "watch", "stats",
             // OfficerService
             "officer-login", "me", "queue", "show", "assign", "remark", "ask-info", "resolve", "transfer", "systemic",

@@ -120,6 +120,15 @@ struct Cell: Sendable {
     var admin: Portal_V1_AdminService_Client<RecordingTransport> { .init(transport: recorder) }
 
     /// A session of the caller's own that the call may end (Logout).
+    /// The caller's current password (empty for the anonymous caller).
+    var password: String {
+        switch fx.accounts[caller]?.credentials {
+        case .citizen(_, _, let password)?: password
+        case .staff(_, let password)?: password
+        case nil: "Anonymous-1"
+        }
+    }
+
     func freshOptions() async throws -> RPCCallOptions {
         guard let account = fx.accounts[caller] else { return RPCCallOptions() }
         return try await setup("sign \(caller) in again") { try await fx.portal.signIn(account).options }
@@ -168,6 +177,12 @@ enum AuthorizationMatrix {
         MatrixRow(C.getProfile,                     "UA   ok   ok   PD   PD   PD   PD   PD   PD   PD   PD") { c in
             let me = try await c.citizen.getProfile(.init(), options: c.options)
             try c.check(me.id == c.fx.accounts[c.caller]?.id, "returned another citizen's profile")
+        },
+        MatrixRow(C.changePassword,                 "UA   ok   ok   PD   PD   PD   PD   PD   PD   PD   PD") { c in
+            // To the same password, keeping the other sessions: the shared fixture stays usable.
+            let password = c.password
+            _ = try await c.citizen.changePassword(.with { $0.currentPassword = password; $0.newPassword = password; $0.keepOtherSessions = true },
+                                                   options: c.options)
         },
         MatrixRow(C.listJurisdictions,              "ok   ok   ok   ok   ok   ok   ok   ok   ok   ok   ok") { c in
             let r = try await c.citizen.listJurisdictions(.init(), options: c.options)
@@ -233,7 +248,12 @@ enum AuthorizationMatrix {
         MatrixRow(O.logout,                         "UA   PD   PD   ok   ok   ok   ok   ok   ok   ok   ok") { c in
             _ = try await c.officer.logout(.init(), options: try await c.freshOptions())
         },
-        MatrixRow(O.getMe,                          "UA   PD   PD   ok   ok   ok   ok   ok   ok   ok   ok") { c in
+MatrixRow(O.changePassword,                 "UA   PD   PD   ok   ok   ok   ok   ok   ok   ok   ok") { c in
+            let password = c.password
+            _ = try await c.officer.changePassword(.with { $0.currentPassword = password; $0.newPassword = password; $0.keepOtherSessions = true },
+                                                   options: c.options)
+        },
+                MatrixRow(O.getMe,                          "UA   PD   PD   ok   ok   ok   ok   ok   ok   ok   ok") { c in
             let me = try await c.officer.getMe(.init(), options: c.options)
             try c.check(me.id == c.fx.accounts[c.caller]?.id, "returned another staff member")
         },

@@ -52,6 +52,16 @@ extension Commands {
             example: "portal-client --profile dc logout"
         )) { try await $0.logout() },
         Command(CommandSpec(
+            name: "change-password", group: citizenGroup,
+            summary: "Change the profile's password (citizen or staff); other sessions are signed out unless --keep-sessions.",
+            flags: [
+                .value("password", "PASSWORD", "the current password (else PORTAL_PASSWORD, else asked)"),
+                .value("new-password", "PASSWORD", "the new password (else PORTAL_NEW_PASSWORD)", required: false),
+                .toggle("keep-sessions", "keep the account's other sessions signed in"),
+            ],
+            example: "portal-client --profile dc change-password --new-password 'Mingora-2026x'"
+        )) { try await $0.changePassword() },
+        Command(CommandSpec(
             name: "profile", group: citizenGroup,
             summary: "Show the signed-in citizen's account.",
             example: "portal-client profile"
@@ -261,6 +271,20 @@ extension Runner {
             try saveProfile()
             note("the session had already ended; forgotten")
         }
+    }
+
+    func changePassword() async throws {
+        var r = Portal_V1_ChangePasswordRequest()
+        r.currentPassword = try password()
+        guard let new = args.value("new-password") ?? environment("PORTAL_NEW_PASSWORD"), !new.isEmpty else {
+            throw usage("give --new-password or set PORTAL_NEW_PASSWORD")
+        }
+        r.newPassword = new
+        r.keepOtherSessions = args.has("keep-sessions")
+        let response = profile.isStaff
+            ? try await officer.changePassword(r, options: signedIn)
+            : try await citizen.changePassword(r, options: signedIn)
+        try emit(response) { "password changed; \($0.sessionsRevoked) other session(s) signed out" }
     }
 
     func showProfile() async throws {

@@ -17,6 +17,11 @@ struct Authenticator: Sendable {
         return (token, expires)
     }
 
+    /// SHA-256 of the call's bearer token (empty without one).
+    static func tokenHash(_ context: RPCServerContext) -> [UInt8] {
+        bearerToken(context).map { SHA256.hash(Array($0.utf8)) } ?? []
+    }
+
     static func bearerToken(_ context: RPCServerContext) -> String? {
         guard let value = context.metadata["authorization"] else { return nil }
         let prefix = "bearer "

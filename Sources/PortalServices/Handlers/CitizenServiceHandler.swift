@@ -39,6 +39,12 @@ public struct CitizenServiceHandler: Portal_V1_CitizenService_Handler {
         try await accounts.profile(try await auth.citizen(context))
     }
 
+    public func changePassword(request: Portal_V1_ChangePasswordRequest, context: RPCServerContext) async throws
+        -> Portal_V1_ChangePasswordResponse {
+        let citizen = try await auth.citizen(context)
+        return try await PasswordChange(core: core).change(request, for: .citizen(citizen), tokenHash: Authenticator.tokenHash(context))
+    }
+
     public func listJurisdictions(request: Portal_V1_ListJurisdictionsRequest, context: RPCServerContext) async throws
         -> Portal_V1_ListJurisdictionsResponse {
         guard (0...3).contains(request.tier.rawValue) else { throw PortalError.invalidArgument(field: "tier", reason: "is not a known tier") }

@@ -29,6 +29,12 @@ public struct OfficerServiceHandler: Portal_V1_OfficerService_Handler {
         try await StaffAccounts(core: core).me(try await auth.staff(context, roles: .allStaff))
     }
 
+    public func changePassword(request: Portal_V1_ChangePasswordRequest, context: RPCServerContext) async throws
+        -> Portal_V1_ChangePasswordResponse {
+        let staff = try await auth.staff(context, roles: .allStaff)
+        return try await PasswordChange(core: core).change(request, for: .staff(staff), tokenHash: Authenticator.tokenHash(context))
+    }
+
     public func listComplaints(request: Portal_V1_ListComplaintsRequest, context: RPCServerContext) async throws -> Portal_V1_ListComplaintsResponse {
         try await ComplaintQueries(core: core).officer(request, staff: try await auth.staff(context, roles: Self.handlers))
     }

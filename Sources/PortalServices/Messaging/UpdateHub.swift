@@ -124,6 +124,11 @@ public final class UpdateHub: Sendable {
     /// Ends every watch stream of a citizen or staff member.
     func revoke(_ subject: Subject) { revoke { $0.subject == subject } }
 
+    /// Ends the watch streams of a subject's other sessions (a password change).
+    func revoke(_ subject: Subject, except tokenHash: [UInt8]) {
+        revoke { $0.subject == subject && $0.tokenHash != tokenHash }
+    }
+
     private func revoke(where matches: ((subject: Subject, tokenHash: [UInt8], end: @Sendable () -> Void)) -> Bool) {
         let ends = state.withLock { s in
             let hit = s.sessions.filter { matches($0.value) }
