@@ -10,7 +10,10 @@
 #   5. drives a live portal-server with a Python client written only from docs/PROTOCOL.md,
 #   6. runs the C client's scenario (clients/c: protoc-c code from Schema/) against a live server,
 #   7. kills the server with SIGKILL under load and checks every acknowledged complaint survived,
-#   8. runs `swift test` (unit tests, protoc cross-checks of the schema compiler, fuzz
+#   8. attacks a live server with hostile traffic (bad prefaces, huge lengths, stream and
+#      metadata floods, slow readers, slowloris, a descriptor flood), then overloads it at twice
+#      its saturation rate: it must shed, stay bounded and recover (docs/RELIABILITY.md),
+#   9. runs `swift test` (unit tests, protoc cross-checks of the schema compiler, fuzz
 #      regression replays) last, so its summary closes the output.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -35,6 +38,10 @@ bash clients/c/run-scenario.sh .build/debug/portal-server
 
 echo "== crash durability: kill -9 under FileComplaint load, restart, every acknowledged complaint present"
 /usr/bin/python3 Tests/Reliability/crash_durability.py --server .build/debug/portal-server --rounds 4
+
+echo "== hostile traffic and overload against a live portal-server (docs/RELIABILITY.md)"
+/usr/bin/python3 Tests/Reliability/hostile_traffic.py --server .build/debug/portal-server
+/usr/bin/python3 Tests/Reliability/overload.py --server .build/debug/portal-server
 
 echo "== swift test"
 swift test

@@ -41,6 +41,10 @@ public final class PortalApp: Sendable {
         self.core = core
 
         if needsAdmin {
+            if let chosen = configuration.bootstrapAdminPassword {
+                // The operator's choice must meet the same policy as everyone's.
+                try PortalValidation.password(chosen, field: "PORTAL_ADMIN_PASSWORD", cnic: nil, mobile: nil)
+            }
             let password = configuration.bootstrapAdminPassword ?? StaffAccounts.oneTimePassword()
             let hash = try await core.hashPassword(password)
             let province = seed.province.code

@@ -31,11 +31,19 @@ extension Store {
     ///
     /// Once queued, a write runs even if the calling task is cancelled (it may already be part
     /// of a batch); check cancellation before calling if that matters.
+    ///
+    /// With `maxQueuedWrites` items already waiting, it throws `StoreError(.busy)` at once
+    /// without queueing (overload is shed, not queued without bound).
     @discardableResult
     public func write<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T)
         async throws -> T
     {
-        try await withCheckedThrowingContinuation {
+        if writeQueue.count >= configuration.maxQueuedWrites {
+            throw StoreError(
+                .busy,
+                message: "the write queue is full (\(configuration.maxQueuedWrites) waiting); retry later")
+        }
+        return try await withCheckedThrowingContinuation {
             (continuation: CheckedContinuation<T, any Error>) in
             let item = WriteItem(
                 perform: { db in

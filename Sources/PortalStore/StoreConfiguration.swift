@@ -20,6 +20,12 @@ public struct StoreConfiguration: Sendable {
     /// The most write items one group commit takes from the queue.
     public var maxBatch = 512
 
+    /// The most write items that may wait for the writer. Beyond it `write` fails at once with
+    /// `StoreError(.busy)` (the services answer UNAVAILABLE: retry later) instead of queueing
+    /// without bound while latency and memory grow. The bound is checked before queueing, so
+    /// concurrent writers may overshoot it by their number.
+    public var maxQueuedWrites = 4096
+
     /// How long a connection waits for a lock held by another connection or process before
     /// failing with `.busy` (`sqlite3_busy_timeout`).
     public var busyTimeoutMillis = 5000
@@ -29,12 +35,13 @@ public struct StoreConfiguration: Sendable {
 
     public init(
         readers: Int = 4, synchronous: Database.Synchronous = .normal, maxBatch: Int = 512,
-        busyTimeoutMillis: Int = 5000, migrations: [Migration] = []
+        busyTimeoutMillis: Int = 5000, migrations: [Migration] = [], maxQueuedWrites: Int = 4096
     ) {
         self.readers = readers
         self.synchronous = synchronous
         self.maxBatch = maxBatch
         self.busyTimeoutMillis = busyTimeoutMillis
         self.migrations = migrations
+        self.maxQueuedWrites = maxQueuedWrites
     }
 }

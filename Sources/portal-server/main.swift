@@ -22,12 +22,14 @@ struct Options {
     var eventLoops = RPCServer.coreCount
     var grace: Duration = .seconds(10)
     var portal = PortalConfiguration()
+    /// Server limits (defaults from ServerConfiguration); the flags below override them.
+    var server = ServerConfiguration()
 }
 
 func usage(_ code: Int32) -> Never {
     print("""
     usage: portal-server [--host ADDR] [--port N] [--data DIR] [--sync normal|full] [--seed FILE]
-                         [--event-loops N] [--grace SECONDS]
+                         [--event-loops N] [--grace SECONDS] [limits]
 
       --host ADDR        listen address (default 127.0.0.1; 0.0.0.0 or :: for all interfaces)
       --port N           TCP port (default 50051; 0 picks a free port and prints it)
@@ -39,6 +41,14 @@ func usage(_ code: Int32) -> Never {
                          Khyber Pakhtunkhwa file)
       --event-loops N    event-loop threads (default: one per core)
       --grace SECONDS    on SIGTERM/SIGINT, how long open calls may finish (default 10)
+
+    limits (docs/RELIABILITY.md; SECONDS may be fractional):
+      --max-in-flight N             unary calls running at once before new calls get
+                                    RESOURCE_EXHAUSTED "server overloaded" (default 2048)
+      --max-queued-writes N         store writes waiting before more get UNAVAILABLE (default 4096)
+      --partial-frame-timeout SECS  a started frame must be complete within this (default 30; 0 = off)
+      --write-stall-timeout SECS    drop a client that takes no output for this long (default 30; 0 = off)
+      --max-outbound-buffer BYTES   drop a client with this much output waiting (default 67108864)
 
     environment:
       PORTAL_ADMIN_PASSWORD   the bootstrap admin's password on first start (otherwise a random
@@ -76,6 +86,19 @@ while let arg = args.popFirst() {
     case "--grace":
         guard let s = Int(value(arg)), s >= 0 else { print("portal-server: --grace must be a number of seconds"); usage(2) }
         options.grace = .seconds(s)
+    case "--max-in-flight":
+        guard let n = Int(value(arg)), n > 0 else { print("portal-server: --max-in-flight must be positive"); usage(2) }
+        options.server.maxInFlightCalls = n
+    case "--max-queued-writes":
+        guard let n = Int(value(arg)), n > 0 else { print("portal-server: --max-queued-writes must be positive"); usage(2) }
+        options.portal.store.maxQueuedWrites = n
+    case "--partial-frame-timeout", "--write-stall-timeout":
+        guard let s = Double(value(arg)), s >= 0, s < 86_400 else { print("portal-server: \(arg) must be a number of seconds"); usage(2) }
+        let timeout: Duration? = s == 0 ? nil : .milliseconds(Int64(s * 1000))
+        if arg == "--partial-frame-timeout" { options.server.partialFrameTimeout = timeout } else { options.server.writeStallTimeout = timeout }
+    case "--max-outbound-buffer":
+        guard let n = Int(value(arg)), n >= 65536 else { print("portal-server: --max-outbound-buffer must be at least 65536"); usage(2) }
+        options.server.maxOutboundBuffer = n
     case "-h", "--help": usage(0)
     default:
         print("portal-server: unknown argument \(arg)")
@@ -100,10 +123,15 @@ Task {
     do {
         let app = try await PortalApp(configuration: startOptions.portal)
         if let admin = app.bootstrapAdmin {
-            print("portal-server: created the bootstrap admin: username \(admin.username), one-time password \(admin.password)")
+            if startOptions.portal.bootstrapAdminPassword != nil {
+                // Never echo a password the operator chose: it would land in logs.
+                print("portal-server: created the bootstrap admin: username \(admin.username), password from PORTAL_ADMIN_PASSWORD")
+            } else {
+                print("portal-server: created the bootstrap admin: username \(admin.username), one-time password \(admin.password)")
+            }
             print("portal-server: (shown once; sign in with OfficerService.Login and create real staff accounts)")
         }
-        var config = ServerConfiguration()
+        var config = startOptions.server
         config.host = startOptions.host
         config.port = startOptions.port
         config.eventLoops = startOptions.eventLoops

@@ -14,6 +14,15 @@ public struct RPCRouter: RPCHandlerRegistry, Sendable {
     struct Route: Sendable {
         var method: MethodDescriptor
         var handler: Handler
+        /// Health checks are answered even while the server sheds load: they are cheap, and
+        /// they are how operators and load balancers tell a busy server from a dead one.
+        var bypassesAdmission: Bool
+
+        init(method: MethodDescriptor, handler: Handler) {
+            self.method = method
+            self.handler = handler
+            self.bypassesAdmission = method.path.hasPrefix("/grpc.health.v1.Health/")
+        }
     }
 
     private(set) var routes: [String: Route] = [:]

@@ -20,6 +20,14 @@ public final class RPCServer: Sendable {
     private let state = Mutex(State())
     private let listenFD: Int32
     public let localAddress: SocketAddress
+    /// accept4 on the listening socket (tests substitute one that fails).
+    let acceptSocket: @Sendable (Int32) throws(SystemError) -> Int32?
+    /// Unary handlers running now (admission control), and calls refused for overload.
+    private let inFlight = Atomic<Int>(0)
+    private let shed = Atomic<Int>(0)
+
+    /// The STATUS message of a call refused by admission control.
+    public static let overloadedMessage = "server overloaded"
 
     private struct State {
         var connections = 0
@@ -30,8 +38,14 @@ public final class RPCServer: Sendable {
 
     public static var coreCount: Int { Int(sysconf(Int32(_SC_NPROCESSORS_ONLN))) }
 
-    public init(configuration: ServerConfiguration, router: RPCRouter) throws {
+    public convenience init(configuration: ServerConfiguration, router: RPCRouter) throws {
+        try self.init(configuration: configuration, router: router, accept: { fd throws(SystemError) in try Sys.accept(fd) })
+    }
+
+    init(configuration: ServerConfiguration, router: RPCRouter,
+         accept: @escaping @Sendable (Int32) throws(SystemError) -> Int32?) throws {
         self.configuration = configuration
+        self.acceptSocket = accept
         self.router = router
         loops = try (0..<max(1, configuration.eventLoops)).map { try EventLoop(name: "rpc-loop-\($0)") }
         let address = SocketAddress(host: configuration.host, port: configuration.port)
@@ -61,7 +75,7 @@ public final class RPCServer: Sendable {
         let started = Latch()
         loop.execute {
             do {
-                try loop.register(self.listenFD, Listener(fd: self.listenFD, server: self), events: CPS_EPOLLIN)
+                try loop.register(self.listenFD, Listener(fd: self.listenFD, server: self, loop: loop), events: CPS_EPOLLIN)
             } catch {
                 result.withLock { $0 = error }
             }
@@ -108,6 +122,30 @@ public final class RPCServer: Sendable {
 
     public var connectionCount: Int { state.withLock { $0.connections } }
 
+    var isStopped: Bool { state.withLock { $0.stopped } }
+
+    // MARK: Admission control
+
+    /// Unary handlers running now.
+    public var inFlightCalls: Int { inFlight.load(ordering: .relaxed) }
+
+    /// Calls refused with RESOURCE_EXHAUSTED "server overloaded" since the server started.
+    public var shedCalls: Int { shed.load(ordering: .relaxed) }
+
+    /// Whether a new call would be refused now (checked when a CALL arrives).
+    var isOverloaded: Bool { inFlight.load(ordering: .relaxed) >= configuration.maxInFlightCalls }
+
+    /// Takes a slot for a unary handler; false when all `maxInFlightCalls` are taken.
+    func admitCall() -> Bool {
+        if inFlight.wrappingAdd(1, ordering: .relaxed).newValue <= configuration.maxInFlightCalls { return true }
+        inFlight.wrappingSubtract(1, ordering: .relaxed)
+        return false
+    }
+
+    func releaseCall() { inFlight.wrappingSubtract(1, ordering: .relaxed) }
+
+    func recordShedCall() { shed.wrappingAdd(1, ordering: .relaxed) }
+
     /// Returns once the server is stopped and its last connection has closed.
     private func allConnectionsClosed() async {
         await withCheckedContinuation { (c: CheckedContinuation<Void, Never>) in
@@ -146,34 +184,96 @@ public final class RPCServer: Sendable {
 }
 
 /// Accepts connections on the listening socket (on loop 0).
+///
+/// The socket is level-triggered, so an accept error that leaves connections in the backlog
+/// must not simply return: epoll would report the socket again at once and the loop would
+/// spin at 100 % CPU. Out of descriptors (EMFILE/ENFILE), a descriptor held in reserve is
+/// closed to accept one pending connection and close it at once (the client sees the
+/// connection end instead of hanging in the backlog), then reopened. If that is not possible
+/// (the reserve is gone, another thread took the freed descriptor) or accept fails for lack
+/// of memory, the listener stops polling for a backoff (10 ms doubling to 1 s) and retries.
 final class Listener: EventHandler {
     let fd: Int32
     unowned let server: RPCServer
-    /// A descriptor held in reserve: out of descriptors, we close it to accept and at once
-    /// close one pending connection, so the backlog cannot spin the level-triggered loop.
+    let loop: EventLoop
     private var spare: Int32
+    private var paused = false
+    private var backoff: Duration = .zero
+    static let minBackoff: Duration = .milliseconds(10)
+    static let maxBackoff: Duration = .seconds(1)
 
-    init(fd: Int32, server: RPCServer) {
+    init(fd: Int32, server: RPCServer, loop: EventLoop) {
         self.fd = fd
         self.server = server
-        self.spare = open("/dev/null", O_RDONLY | O_CLOEXEC)
+        self.loop = loop
+        self.spare = Listener.openSpare()
     }
 
     deinit { if spare >= 0 { Sys.close(spare) } }
 
+    private static func openSpare() -> Int32 { open("/dev/null", O_RDONLY | O_CLOEXEC) }
+
     func handleEvents(_ events: UInt32) {
+        guard !paused else { return }
         while true {
+            let client: Int32?
             do {
-                guard let client = try Sys.accept(fd) else { return }
-                server.adopt(client)
-            } catch where error.errno == EMFILE || error.errno == ENFILE {
-                guard spare >= 0 else { return }
-                Sys.close(spare)
-                if let client = try? Sys.accept(fd) { Sys.close(client) }
-                spare = open("/dev/null", O_RDONLY | O_CLOEXEC)
+                client = try server.acceptSocket(fd)
             } catch {
-                return  // ECONNABORTED and the like: the next event retries
+                switch error.errno {
+                case ECONNABORTED, EPROTO, EPERM:
+                    continue  // that connection is gone already; take the next
+                case EMFILE, ENFILE:
+                    switch shedOnePending() {
+                    case .shed: continue
+                    case .backlogEmpty: return
+                    case .impossible: pause(); return
+                    }
+                default:
+                    pause()  // ENOBUFS, ENOMEM...: retry after a pause
+                    return
+                }
             }
+            guard let client else {
+                backoff = .zero
+                return  // the backlog is empty
+            }
+            backoff = .zero
+            server.adopt(client)
+        }
+    }
+
+    private enum Shed { case shed, backlogEmpty, impossible }
+
+    /// Out of descriptors: frees the reserve to accept one pending connection and close it.
+    private func shedOnePending() -> Shed {
+        if spare < 0 { spare = Listener.openSpare() }
+        guard spare >= 0 else { return .impossible }
+        Sys.close(spare)
+        let outcome: Shed
+        do {
+            if let client = try server.acceptSocket(fd) {
+                Sys.close(client)
+                outcome = .shed
+            } else {
+                outcome = .backlogEmpty
+            }
+        } catch {
+            outcome = .impossible  // someone took the freed descriptor
+        }
+        spare = Listener.openSpare()
+        return outcome
+    }
+
+    /// Stops polling the socket for a while (pending connections wait in the backlog).
+    private func pause() {
+        paused = true
+        backoff = min(Listener.maxBackoff, max(Listener.minBackoff, backoff * 2))
+        loop.modify(fd, events: 0)
+        loop.schedule(after: backoff) { [self] in
+            paused = false
+            guard !server.isStopped else { return }  // shutdown closes the socket
+            loop.modify(fd, events: CPS_EPOLLIN)
         }
     }
 

@@ -26,6 +26,11 @@ extension ServerConnection {
                                           message: "CALL of \(frame.payload.count) bytes exceeds the metadata limit of \(config.maxMetadataSize)"))
             return
         }
+        guard heldCallBytes + frame.payload.count <= config.maxConnectionMetadataSize else {
+            sendStatus(stream: id, Status(code: .resourceExhausted,
+                                          message: "open calls on this connection hold more than \(config.maxConnectionMetadataSize) bytes of metadata"))
+            return
+        }
         guard streams.count < config.maxConcurrentStreams else {
             sendStatus(stream: id, Status(code: .resourceExhausted,
                                           message: "more than \(config.maxConcurrentStreams) concurrent streams"))
@@ -39,6 +44,11 @@ extension ServerConnection {
             sendStatus(stream: id, Status(code: .unimplemented, message: "unknown method \(call.method)"))
             return
         }
+        guard route.bypassesAdmission || !server.isOverloaded else {
+            server.recordShedCall()
+            sendStatus(stream: id, Status(code: .resourceExhausted, message: RPCServer.overloadedMessage))
+            return
+        }
         var metadata = RPCMetadata()
         for entry in call.metadata { metadata.add(entry.key, entry.value) }
         let deadline: ContinuousClock.Instant? = call.timeoutMs > 0
@@ -46,6 +56,8 @@ extension ServerConnection {
         let context = RPCServerContext(method: route.method, metadata: metadata, deadline: deadline, peer: peer)
         let stream = ServerStream(id: id, route: route, context: context,
                                   receiveWindow: config.initialWindowSize, sendWindow: peerInitialWindow)
+        stream.callBytes = frame.payload.count
+        heldCallBytes += stream.callBytes
         streams[id] = stream
         if let t = idleTimer {
             loop.cancelTimer(t)
@@ -103,7 +115,7 @@ extension ServerConnection {
                 return
             }
             stream.unaryRequest = frame.payload
-            grant(stream: nil, size)  // the request is buffered whole; free the connection credit
+            stream.heldCredit = size  // granted back once the handler takes it (at the half-close)
         } else {
             stream.inbound?.push(frame.payload)
         }
@@ -130,6 +142,8 @@ extension ServerConnection {
                 finish(stream, Status(code: .invalidArgument, message: "the call carried no request message"), dropQueued: true)
                 return
             }
+            stream.unaryRequest = nil
+            releaseHeldCredit(stream)
             startUnary(stream, request)
         } else {
             stream.inbound?.finish()
@@ -140,9 +154,17 @@ extension ServerConnection {
 
     private func startUnary(_ stream: ServerStream, _ request: [UInt8]) {
         guard case .unary(let handler) = stream.route.handler else { return }
+        // Admission control: the handler holds one of `maxInFlightCalls` slots while it runs.
+        let holdsSlot = !stream.route.bypassesAdmission
+        guard !holdsSlot || server.admitCall() else {
+            server.recordShedCall()
+            finish(stream, Status(code: .resourceExhausted, message: RPCServer.overloadedMessage), dropQueued: true)
+            return
+        }
         let context = stream.context
         let id = stream.id
         let loop = self.loop
+        let server: RPCServer = self.server
         stream.task = Task { [self] in
             let result: Result<[UInt8], RPCError>
             do {
@@ -150,6 +172,7 @@ extension ServerConnection {
             } catch {
                 result = .failure(RPCError(mapping: error))
             }
+            if holdsSlot { server.releaseCall() }
             loop.execute { self.completeUnary(id, result) }
         }
     }

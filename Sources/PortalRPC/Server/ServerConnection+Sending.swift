@@ -86,6 +86,9 @@ extension ServerConnection {
         guard streams[stream.id] === stream else { return }
         if let t = stream.deadlineTimer { loop.cancelTimer(t) }
         streams[stream.id] = nil
+        heldCallBytes -= stream.callBytes
+        stream.unaryRequest = nil
+        releaseHeldCredit(stream)
         resetIdleTimer()
         closeIfDrained()
     }
@@ -97,6 +100,14 @@ extension ServerConnection {
         for case .message(_, let c?) in stream.blocked { c.resume(throwing: CancellationError()) }
         stream.blocked.removeAll()
         if let t = stream.deadlineTimer { loop.cancelTimer(t) }
+    }
+
+    /// Grants back the connection credit of a buffered unary request.
+    func releaseHeldCredit(_ stream: ServerStream) {
+        guard stream.heldCredit > 0 else { return }
+        let bytes = stream.heldCredit
+        stream.heldCredit = 0
+        grant(stream: nil, bytes)
     }
 
     /// Returns credit for consumed request bytes: to the stream (if still open) and to the
@@ -125,9 +136,11 @@ extension ServerConnection {
     }
 
     /// Writes as much queued output as the socket takes; waits for EPOLLOUT for the rest.
+    /// While more than `readPauseThreshold` bytes wait, the client's requests are not read.
     func flush() {
         flushScheduled = false
         guard !closed, !output.isEmpty else { return }
+        let before = output.count
         let drained: Bool
         do {
             drained = try output.write(to: fd)
@@ -136,18 +149,41 @@ extension ServerConnection {
             return
         }
         if drained {
-            if writeInterest {
-                writeInterest = false
-                loop.modify(fd, events: CPS_EPOLLIN | CPS_EPOLLRDHUP)
-            }
-        } else {
-            if output.bytes.count > config.maxOutboundBuffer {
-                close()  // a client that never reads
-                return
-            }
-            if !writeInterest {
-                writeInterest = true
-                loop.modify(fd, events: CPS_EPOLLIN | CPS_EPOLLRDHUP | CPS_EPOLLOUT)
+            setInterest(write: false, read: true)
+            return
+        }
+        if output.count > config.maxOutboundBuffer {
+            close(abortive: true)  // a client that does not read while its answers pile up
+            return
+        }
+        let now = ContinuousClock.now
+        if !writeInterest || output.count < before { lastWriteProgress = now }
+        setInterest(write: true, read: output.count <= config.readPauseThreshold)
+        if writeStallTimer == nil, let timeout = config.writeStallTimeout {
+            armWriteStallTimer(at: lastWriteProgress + timeout, timeout)
+        }
+    }
+
+    /// Asks epoll for what the connection needs now: EPOLLOUT while output waits, EPOLLIN
+    /// (and RDHUP) unless reading is paused. One epoll_ctl, and only on a change.
+    private func setInterest(write: Bool, read: Bool) {
+        guard write != writeInterest || read != !readPaused else { return }
+        if read && readPaused, partialSince != nil { partialSince = .now }  // our pause, not the client's delay
+        writeInterest = write
+        readPaused = !read
+        loop.modify(fd, events: (read ? CPS_EPOLLIN | CPS_EPOLLRDHUP : 0) | (write ? CPS_EPOLLOUT : 0))
+    }
+
+    /// Drops the connection once its socket has taken no byte for `timeout` while output waits.
+    private func armWriteStallTimer(at deadline: ContinuousClock.Instant, _ timeout: Duration) {
+        writeStallTimer = loop.schedule(at: deadline) { [weak self] in
+            guard let self else { return }
+            self.writeStallTimer = nil
+            guard !self.closed, self.writeInterest else { return }
+            if ContinuousClock.now - self.lastWriteProgress >= timeout {
+                self.close(abortive: true)  // the client stopped reading; a GOAWAY could not reach it
+            } else {
+                self.armWriteStallTimer(at: self.lastWriteProgress + timeout, timeout)
             }
         }
     }

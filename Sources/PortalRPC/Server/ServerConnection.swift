@@ -15,6 +15,8 @@ final class ServerConnection: EventHandler, @unchecked Sendable {
     var decoder: FrameDecoder
     var output = FrameEncoder()
     var streams: [UInt32: ServerStream] = [:]
+    /// CALL payload bytes held by the open calls (bounded by `maxConnectionMetadataSize`).
+    var heldCallBytes = 0
     var lastStreamID: UInt32 = 0
     var handshakeDone = false
     var draining = false
@@ -31,6 +33,18 @@ final class ServerConnection: EventHandler, @unchecked Sendable {
     var lastHeard = ContinuousClock.now
     var keepaliveTimer: TimerQueue.ID?
     var keepaliveAwaited: [UInt8]?
+    /// Frames decoded so far (tells the partial-frame check that a new frame began).
+    var framesDecoded = 0
+    /// Since when the decoder has held an incomplete frame (after the handshake), and the
+    /// timer that ends the connection if it stays incomplete (slowloris).
+    var partialSince: ContinuousClock.Instant?
+    var partialTimer: TimerQueue.ID?
+    /// Reading stops while too much output waits for the client (see `readPauseThreshold`).
+    var readPaused = false
+    /// When the socket last accepted bytes while output was waiting, and the timer that drops
+    /// a client whose socket accepts none for `writeStallTimeout`.
+    var lastWriteProgress = ContinuousClock.now
+    var writeStallTimer: TimerQueue.ID?
 
     var config: ServerConfiguration { server.configuration }
 
@@ -56,11 +70,15 @@ final class ServerConnection: EventHandler, @unchecked Sendable {
 
     func handleEvents(_ events: UInt32) {
         if events & CPS_EPOLLOUT != 0 { flush() }
+        // While reading is paused only EPOLLOUT is asked for, but HUP and ERR always come:
+        // reading then finds the error or the end and closes.
         if events & (CPS_EPOLLIN | CPS_EPOLLHUP | CPS_EPOLLERR | CPS_EPOLLRDHUP) != 0 { readAvailable() }
     }
 
     private func readAvailable() {
         let chunk = loop.readBuffer
+        var now = lastHeard
+        let framesBefore = framesDecoded
         while !closed {
             let n: Int?
             do {
@@ -74,10 +92,44 @@ final class ServerConnection: EventHandler, @unchecked Sendable {
                 close()
                 return
             }
-            lastHeard = .now
+            now = .now
+            lastHeard = now
             decoder.append(UnsafeRawBufferPointer(rebasing: chunk[..<n]))
             processFrames()
+            // Answers pile up faster than the client takes them: stop here; flush() pauses
+            // reading until they drain (level-triggered, so nothing unread is lost).
+            if output.count > config.readPauseThreshold { break }
             if n < chunk.count { break }
+        }
+        if !closed && handshakeDone { trackPartialFrame(now: now, newFrames: framesDecoded != framesBefore) }
+    }
+
+    /// Starts, keeps or clears the clock of the frame the decoder holds incomplete.
+    private func trackPartialFrame(now: ContinuousClock.Instant, newFrames: Bool) {
+        guard let timeout = config.partialFrameTimeout else { return }
+        guard decoder.isMidFrame else {
+            partialSince = nil
+            return
+        }
+        if partialSince == nil || newFrames { partialSince = now }
+        if partialTimer == nil { armPartialFrameTimer(at: partialSince! + timeout, timeout) }
+    }
+
+    private func armPartialFrameTimer(at deadline: ContinuousClock.Instant, _ timeout: Duration) {
+        partialTimer = loop.schedule(at: deadline) { [weak self] in
+            guard let self else { return }
+            self.partialTimer = nil
+            guard !self.closed, let since = self.partialSince else { return }
+            let now = ContinuousClock.now
+            if self.readPaused {
+                // We stopped reading, not the client; the write-stall timer watches this case.
+                self.partialSince = now
+                self.armPartialFrameTimer(at: now + timeout, timeout)
+            } else if now - since >= timeout {
+                self.goAway(code: .unavailable, message: "a frame stayed incomplete for more than \(timeout)", close: true)
+            } else {
+                self.armPartialFrameTimer(at: since + timeout, timeout)
+            }
         }
     }
 
@@ -94,6 +146,7 @@ final class ServerConnection: EventHandler, @unchecked Sendable {
                 return
             }
             guard let event else { return }
+            framesDecoded &+= 1
             switch event {
             case .frame(let frame): handle(frame)
             case .oversizeMessage(let header): rejectOversize(header)
@@ -283,11 +336,19 @@ final class ServerConnection: EventHandler, @unchecked Sendable {
         close()
     }
 
-    func close() {
+    /// Closes the socket. `abortive` (a client that stopped reading) resets the connection
+    /// instead: the kernel drops the output it still holds rather than keeping it for a peer
+    /// that will never take it, and the peer sees the reset at once.
+    func close(abortive: Bool = false) {
         guard !closed else { return }
         closed = true
-        if let t = idleTimer { loop.cancelTimer(t) }
-        if let t = keepaliveTimer { loop.cancelTimer(t) }
+        if abortive {
+            var l = linger(l_onoff: 1, l_linger: 0)
+            _ = setsockopt(fd, SOL_SOCKET, SO_LINGER, &l, socklen_t(MemoryLayout<linger>.size))
+        }
+        for timer in [idleTimer, keepaliveTimer, partialTimer, writeStallTimer] {
+            if let timer { loop.cancelTimer(timer) }
+        }
         for stream in streams.values { abandon(stream) }
         streams.removeAll()
         loop.unregister(fd)

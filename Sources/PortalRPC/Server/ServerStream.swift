@@ -13,6 +13,11 @@ final class ServerStream {
     var task: Task<Void, Never>?
     /// Unary calls buffer their one request here until the client's half-close.
     var unaryRequest: [UInt8]?
+    /// Connection credit for the buffered unary request, granted back when the handler takes
+    /// it (or the call ends): a client cannot park requests without spending its window.
+    var heldCredit = 0
+    /// Bytes of the CALL payload (method and metadata) this call holds.
+    var callBytes = 0
     var inbound: InboundQueue?
     var halfClosed = false
     /// Credit the client may still use on this stream, and credit consumed but not yet granted back.

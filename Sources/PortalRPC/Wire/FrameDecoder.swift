@@ -55,6 +55,11 @@ public struct FrameDecoder {
     /// Bytes received but not yet returned as frames.
     public var bufferedByteCount: Int { buffer.count - start }
 
+    /// Whether a frame has begun but is not complete (its header or payload is partly here,
+    /// or an oversize message is still being skipped). After `nextEvent()` returned nil this
+    /// means "waiting for the rest of a frame"; false means "between frames".
+    public var isMidFrame: Bool { discardRemaining > 0 || buffer.count > start }
+
     public mutating func append(_ bytes: UnsafeRawBufferPointer) {
         if start > 0 && start == buffer.count {
             buffer.removeAll(keepingCapacity: true)

@@ -5,9 +5,9 @@ extension FrameEncoder {
     mutating func write(to fd: Int32) throws(SystemError) -> Bool {
         guard !isEmpty else { return true }
         var written = 0
-        let total = bytes.count
+        let total = count
         var failure: SystemError?
-        bytes.withUnsafeBytes { raw in
+        withQueuedBytes { raw in
             while written < total {
                 do throws(SystemError) {
                     guard let n = try Sys.write(fd, UnsafeRawBufferPointer(rebasing: raw[written...])) else { return }
@@ -19,12 +19,8 @@ extension FrameEncoder {
             }
         }
         if let failure { throw failure }
-        if written == total {
-            _ = take()
-            return true
-        }
         removeFirst(written)
-        return false
+        return written == total
     }
 }
 
