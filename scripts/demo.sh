@@ -105,7 +105,7 @@ if [ "$START" = 1 ]; then
     DATA="$WORK/data"
     export PORTAL_ADMIN_PASSWORD="${PORTAL_ADMIN_PASSWORD:-Demo-admin-$(od -An -N6 -tx1 /dev/urandom | tr -d ' \n')}"
     bold "Starting portal-server on a free port with data in $DATA"
-    "$SERVER_BIN" --host 127.0.0.1 --port 0 --data "$DATA" --event-loops 1 > "$WORK/server.log" 2>&1 &
+    "$SERVER_BIN" --host 127.0.0.1 --port 0 --data "$DATA" --event-loops 1 --dev > "$WORK/server.log" 2>&1 &
     SERVER_PID=$!
     for _ in $(seq 1 300); do
         if grep -q 'listening on' "$WORK/server.log" 2>/dev/null; then break; fi
@@ -244,29 +244,28 @@ pc --profile demo-citizen feedback "$COMPLAINT" --unsatisfied --time 2 --quality
 pc --profile demo-dc queue --status reopened
 
 bold "11. Escalation"
-OUT="$(pc --profile demo-admin --field divisionAfterDays --field provinceAfterDays policy)"
-{ read -r OLD_DIVISION; read -r OLD_PROVINCE; } <<< "$OUT"
-pc --profile demo-admin set-policy --division-days 1 --province-days 2
-OUT="$(pc --profile demo-citizen --field status --field tier track "$COMPLAINT")"
-{ read -r STATUS; read -r TIER; } <<< "$OUT"
-say "now: $COMPLAINT is $STATUS at $TIER."
-say "Reopening restarted its escalation clock. The server's escalation scan runs every minute: if"
-say "the complaint is still unresolved 1 day after reopening it moves to tier DIVISION (the"
-say "Commissioner of Peshawar division's queue, MESSAGE_KIND_COMPLAINT_ESCALATED in the citizen's"
-say "message box), after 2 days to PROVINCE (the Chief Secretary). Time must pass for that: in"
-say "dev mode an admin clock control would move the server's clock forward and the next scan would"
-say "escalate it at once. The server has no such control yet, so the demo stops here; today:"
-pc --profile demo-dc queue --tier division
-pc --profile demo-dc dashboard
-if [ "$START" != 1 ]; then
-    say "restoring this server's escalation policy"
-    pc --profile demo-admin set-policy --division-days "$OLD_DIVISION" --province-days "$OLD_PROVINCE"
+if [ "$START" = 1 ]; then
+    say "Nobody acts for 15 days: the development server's clock moves (portal-server --dev,"
+    say "AdminService.AdvanceClock), and the escalation scan sends the complaint to the Commissioner."
+    pc --profile demo-admin advance-clock --days 15
+    OUT="$(pc --profile demo-citizen --field tier track "$COMPLAINT")"
+    [ "$OUT" = "TIER_DIVISION" ] || fail "after 15 days $COMPLAINT is at $OUT, not TIER_DIVISION"
+    say "7 more days: the Chief Secretary."
+    pc --profile demo-admin advance-clock --days 7
+    OUT="$(pc --profile demo-citizen --field tier track "$COMPLAINT")"
+    [ "$OUT" = "TIER_PROVINCE" ] || fail "after 22 days $COMPLAINT is at $OUT, not TIER_PROVINCE"
+    pc --profile demo-citizen messages --unread
+else
+    say "Against an existing server the clock cannot move (only a --dev server allows it): showing"
+    say "the escalation policy instead. Unresolved complaints escalate after its thresholds."
+    pc --profile demo-admin policy
 fi
+pc --profile demo-dc dashboard
 
 bold "12. Every step is in the tamper-evident audit log"
 pc --profile demo-admin verify-audit
 
-bold "Done: $COMPLAINT went NEW → ASSIGNED → RESOLVED → REOPENED; every call succeeded."
+bold "Done: $COMPLAINT went NEW → ASSIGNED → RESOLVED → REOPENED (→ escalated with --start); every call succeeded."
 if [ -n "$CONFIG" ]; then
     say "The profiles stay in $CONFIG: XDG_CONFIG_HOME=$XDG_CONFIG_HOME portal-client --profile demo-citizen track $COMPLAINT"
 fi

@@ -28,7 +28,7 @@ struct Options {
 
 func usage(_ code: Int32) -> Never {
     print("""
-    usage: portal-server [--host ADDR] [--port N] [--data DIR] [--sync normal|full] [--seed FILE]
+    usage: portal-server [--host ADDR] [--port N] [--data DIR] [--sync normal|full] [--seed FILE] [--dev]
                          [--event-loops N] [--grace SECONDS] [limits]
 
       --host ADDR        listen address (default 127.0.0.1; 0.0.0.0 or :: for all interfaces)
@@ -39,6 +39,8 @@ func usage(_ code: Int32) -> Never {
                          group commit)
       --seed FILE        jurisdiction/category seed JSON for a first start (default: the bundled
                          Khyber Pakhtunkhwa file)
+      --dev              development mode: admins may move the clock with AdminService.AdvanceClock
+                         (portal-client advance-clock) to show escalation; never in production
       --event-loops N    event-loop threads (default: one per core)
       --grace SECONDS    on SIGTERM/SIGINT, how long open calls may finish (default 10)
 
@@ -80,6 +82,7 @@ while let arg = args.popFirst() {
         default: print("portal-server: --sync must be normal or full"); usage(2)
         }
     case "--seed": options.portal.seedFile = value(arg)
+    case "--dev": options.portal.devMode = true
     case "--event-loops":
         guard let n = Int(value(arg)), n > 0 else { print("portal-server: --event-loops must be positive"); usage(2) }
         options.eventLoops = n
@@ -121,7 +124,11 @@ let running = Mutex<Running?>(nil)
 let startOptions = options
 Task {
     do {
-        let app = try await PortalApp(configuration: startOptions.portal)
+        let clock: any PortalClock = startOptions.portal.devMode ? AdjustableClock() : SystemClock()
+        let app = try await PortalApp(configuration: startOptions.portal, clock: clock)
+        if startOptions.portal.devMode {
+            print("portal-server: DEVELOPMENT MODE: admins may move the clock (AdminService.AdvanceClock); never use --dev in production")
+        }
         if let admin = app.bootstrapAdmin {
             if startOptions.portal.bootstrapAdminPassword != nil {
                 // Never echo a password the operator chose: it would land in logs.

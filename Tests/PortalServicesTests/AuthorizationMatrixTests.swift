@@ -375,6 +375,10 @@ MatrixRow(O.changePassword,                 "UA   PD   PD   ok   ok   ok   ok   
         MatrixRow(A.listAuditLog,                   "UA   PD   PD   PD   PD   PD   PD   PD   PD   PD   ok") { c in
             _ = try await c.admin.listAuditLog(.init(), options: c.options)
         },
+        MatrixRow(A.advanceClock,                   "UA   PD   PD   PD   PD   PD   PD   PD   PD   PD   ok") { c in
+            // The test portals run in dev mode; zero hours only runs the escalation scan.
+            _ = try await c.admin.advanceClock(.init(), options: c.options)
+        },
         MatrixRow(A.verifyAuditLog,                 "UA   PD   PD   PD   PD   PD   PD   PD   PD   PD   ok") { c in
             let r = try await c.admin.verifyAuditLog(.init(), options: c.options)
             try c.check(r.intact, "audit log not intact at \(r.firstBadSequence)")

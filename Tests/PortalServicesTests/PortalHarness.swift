@@ -33,6 +33,7 @@ final class TestPortal: Sendable {
         configuration.dataDirectory = dir
         configuration.bootstrapAdminPassword = adminPassword
         configuration.store.readers = 2
+        configuration.devMode = true  // AdminService.AdvanceClock works on the adjustable clock
         configure(&configuration)
         let clock = AdjustableClock()
         let app = try await PortalApp(configuration: configuration, clock: clock, runEscalation: false)

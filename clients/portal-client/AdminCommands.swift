@@ -131,6 +131,15 @@ extension Commands {
             example: "portal-client --profile admin verify-audit",
             details: "A broken chain prints the first bad entry and exits with status 15 (DATA_LOSS)."
         )) { try await $0.verifyAudit() },
+        Command(CommandSpec(
+            name: "advance-clock", group: adminGroup,
+            summary: "Development servers only (portal-server --dev): move the clock forward and run the escalation scan.",
+            flags: [
+                .value("days", "N", "days to move (with --hours at most 365 days in all)"),
+                .value("hours", "N", "hours to move"),
+            ],
+            example: "portal-client --profile admin advance-clock --days 15"
+        )) { try await $0.advanceClock() },
     ]
 }
 
@@ -260,6 +269,13 @@ extension Runner {
         r.afterSequence = try uint("after") ?? 0
         r.limit = UInt32(try uint("limit", range: 1...500) ?? 0)
         try emit(try await admin.listAuditLog(r, options: signedIn)) { Render.auditEntries($0.entries) }
+    }
+
+    func advanceClock() async throws {
+        var r = Portal_V1_AdvanceClockRequest()
+        r.days = UInt32(try uint("days", range: 0...365) ?? 0)
+        r.hours = UInt32(try uint("hours", range: 0...(365 * 24)) ?? 0)
+        try emit(try await admin.advanceClock(r, options: signedIn)) { "clock moved; \($0.escalated) complaint(s) escalated" }
     }
 
     func verifyAudit() async throws {

@@ -30,6 +30,10 @@ public struct PortalConfiguration: Sendable {
     /// How often the escalation scan runs.
     public var escalationScanIntervalMillis: Int64 = Millis.minute
 
+    /// Development mode: AdminService.AdvanceClock may move the clock (needs an
+    /// `AdjustableClock`). Never on a production server.
+    public var devMode = false
+
     /// Bootstrap admin's one-time password; generated and printed once when nil.
     public var bootstrapAdminPassword: String?
     /// The jurisdiction/category seed (JSON); the bundled Khyber Pakhtunkhwa file when nil.

@@ -15,6 +15,8 @@ public final class PortalCore: Sendable {
     public let hasher: PasswordHasher
     public let sms: any SMSGateway
     public let hub: UpdateHub
+    /// The movable clock of a development server (`devMode`), else nil.
+    let devClock: AdjustableClock?
     let accountLimiter: RateLimiter
     let peerLimiter: RateLimiter
     private let policy: Mutex<EscalationPolicy>
@@ -25,6 +27,7 @@ public final class PortalCore: Sendable {
         self.store = store
         self.directory = directory
         self.clock = clock
+        self.devClock = configuration.devMode ? clock as? AdjustableClock : nil
         self.hasher = hasher
         self.sms = sms
         self.hub = UpdateHub()

@@ -199,6 +199,25 @@ public struct AdminServiceHandler: Portal_V1_AdminService_Handler {
         return r
     }
 
+    public func advanceClock(request: Portal_V1_AdvanceClockRequest, context: RPCServerContext) async throws -> Portal_V1_AdvanceClockResponse {
+        let actor = try await admin(context)
+        guard let clock = core.devClock else {
+            throw PortalError.failedPrecondition("the clock moves only on a development server (portal-server --dev)")
+        }
+        let hours = Int64(request.days) * 24 + Int64(request.hours)
+        guard hours <= 365 * 24 else { throw PortalError.invalidArgument(field: "days", reason: "together with hours at most 365 days") }
+        clock.advance(byMillis: hours * Millis.hour)
+        let now = core.now()
+        _ = try await core.write { db in
+            try AuditLog.append(db, at: now, actor: actor, action: "dev.advance_clock", target: "clock", detail: "hours=\(hours)")
+        }
+        let escalated = try await Escalator(core: core).scan()
+        var r = Portal_V1_AdvanceClockResponse()
+        r.now = .init(millis: now)
+        r.escalated = UInt32(clamping: escalated)
+        return r
+    }
+
     public func verifyAuditLog(request: Portal_V1_VerifyAuditLogRequest, context: RPCServerContext) async throws -> Portal_V1_VerifyAuditLogResponse {
         _ = try await admin(context)
         let (checked, firstBad) = try await core.read { db in try AuditLog.verify(db) }
