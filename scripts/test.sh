@@ -36,6 +36,15 @@ echo "== Python client (written from docs/PROTOCOL.md) against a live portal-ser
 echo "== C client scenario (clients/c) against a live portal-server"
 bash clients/c/run-scenario.sh .build/debug/portal-server
 
+echo "== demo: the whole complaint story with portal-client against a --dev server (scripts/demo.sh --start)"
+if ! PORTAL_CLIENT_BIN=.build/debug/portal-client PORTAL_SERVER_BIN=.build/debug/portal-server \
+        bash scripts/demo.sh --start > .build/demo.log 2>&1; then
+    tail -40 .build/demo.log
+    echo "demo.sh failed (full output in .build/demo.log)"
+    exit 1
+fi
+tail -1 .build/demo.log
+
 echo "== crash durability: kill -9 under FileComplaint load, restart, every acknowledged complaint present"
 /usr/bin/python3 Tests/Reliability/crash_durability.py --server .build/debug/portal-server --rounds 4
 
