@@ -25,6 +25,9 @@ public final class RPCServer: Sendable {
     /// Unary handlers running now (admission control), and calls refused for overload.
     private let inFlight = Atomic<Int>(0)
     private let shed = Atomic<Int>(0)
+    private let streamCount = Atomic<Int>(0)
+    /// Calls finished, by method and status, with latency histograms (see `metricsExposition`).
+    public let metrics = RPCMetrics()
 
     /// The STATUS message of a call refused by admission control.
     public static let overloadedMessage = "server overloaded"
@@ -146,6 +149,25 @@ public final class RPCServer: Sendable {
 
     func recordShedCall() { shed.wrappingAdd(1, ordering: .relaxed) }
 
+    /// Calls (streams) open now on all connections.
+    public var openStreams: Int { streamCount.load(ordering: .relaxed) }
+
+    func streamOpened() { streamCount.wrappingAdd(1, ordering: .relaxed) }
+
+    func streamsClosed(_ n: Int) { if n > 0 { streamCount.wrappingSubtract(n, ordering: .relaxed) } }
+
+    /// Prometheus text for the server's calls and gauges: `portal_rpc_calls_total`,
+    /// `portal_rpc_call_duration_seconds`, `portal_rpc_open_connections`,
+    /// `portal_rpc_inflight_calls` and `portal_rpc_shed_calls_total`.
+    public func metricsExposition() -> String {
+        var out = PrometheusText()
+        out.single("portal_rpc_open_connections", type: "gauge", help: "Client connections open now.", Double(connectionCount))
+        out.single("portal_rpc_open_streams", type: "gauge", help: "Calls open now on all connections (unary and streaming).", Double(openStreams))
+        out.single("portal_rpc_inflight_calls", type: "gauge", help: "Unary handlers running now (admission control).", Double(inFlightCalls))
+        out.single("portal_rpc_shed_calls_total", type: "counter", help: "Calls refused with RESOURCE_EXHAUSTED because the server was overloaded.", Double(shedCalls))
+        return out.text + metrics.exposition(prefix: "portal_rpc_")
+    }
+
     /// Returns once the server is stopped and its last connection has closed.
     private func allConnectionsClosed() async {
         await withCheckedContinuation { (c: CheckedContinuation<Void, Never>) in
@@ -194,7 +216,9 @@ public final class RPCServer: Sendable {
 /// of memory, the listener stops polling for a backoff (10 ms doubling to 1 s) and retries.
 final class Listener: EventHandler {
     let fd: Int32
-    unowned let server: RPCServer
+    /// Strong: a loop may still run this after the owner dropped a server it never shut down
+    /// (timers, late events); an unowned reference would then crash the process.
+    let server: RPCServer
     let loop: EventLoop
     private var spare: Int32
     private var paused = false

@@ -46,6 +46,7 @@ extension ServerConnection {
         }
         guard route.bypassesAdmission || !server.isOverloaded else {
             server.recordShedCall()
+            server.metrics.recordRefused(method: route.method.path, code: .resourceExhausted)
             sendStatus(stream: id, Status(code: .resourceExhausted, message: RPCServer.overloadedMessage))
             return
         }
@@ -59,6 +60,7 @@ extension ServerConnection {
         stream.callBytes = frame.payload.count
         heldCallBytes += stream.callBytes
         streams[id] = stream
+        server.streamOpened()
         if let t = idleTimer {
             loop.cancelTimer(t)
             idleTimer = nil

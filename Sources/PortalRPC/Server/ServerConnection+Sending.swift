@@ -48,6 +48,7 @@ extension ServerConnection {
     func finish(_ stream: ServerStream, _ status: Status, dropQueued: Bool) {
         guard !stream.statusSent else { return }
         stream.statusSent = true
+        server.metrics.record(method: stream.route.method.path, code: status.code, duration: .now - stream.started)
         if dropQueued {
             for case .message(_, let c?) in stream.blocked { c.resume(throwing: CancellationError()) }
             stream.blocked.removeAll()
@@ -86,6 +87,7 @@ extension ServerConnection {
         guard streams[stream.id] === stream else { return }
         if let t = stream.deadlineTimer { loop.cancelTimer(t) }
         streams[stream.id] = nil
+        server.streamsClosed(1)
         heldCallBytes -= stream.callBytes
         stream.unaryRequest = nil
         releaseHeldCredit(stream)

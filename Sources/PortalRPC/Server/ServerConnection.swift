@@ -10,7 +10,9 @@ final class ServerConnection: EventHandler, @unchecked Sendable {
     // @unchecked: confined to `loop`'s thread (see the type comment).
     let fd: Int32
     let loop: EventLoop
-    unowned let server: RPCServer
+    /// Strong: a loop may still run this after the owner dropped a server it never shut down
+    /// (timers, late events); an unowned reference would then crash the process.
+    let server: RPCServer
     let peer: String
     var decoder: FrameDecoder
     var output = FrameEncoder()
@@ -350,6 +352,7 @@ final class ServerConnection: EventHandler, @unchecked Sendable {
             if let timer { loop.cancelTimer(timer) }
         }
         for stream in streams.values { abandon(stream) }
+        server.streamsClosed(streams.count)
         streams.removeAll()
         loop.unregister(fd)
         Sys.close(fd)

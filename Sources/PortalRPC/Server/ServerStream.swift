@@ -29,6 +29,8 @@ final class ServerStream {
     var blocked: [Outbound] = []
     var deadlineTimer: TimerQueue.ID?
     var statusSent = false
+    /// When the CALL arrived (the latency histogram measures from here to the STATUS).
+    let started = ContinuousClock.now
 
     init(id: UInt32, route: RPCRouter.Route, context: RPCServerContext, receiveWindow: Int, sendWindow: Int) {
         self.id = id
