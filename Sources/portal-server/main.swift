@@ -21,6 +21,8 @@ struct Options {
     var port = 50051
     var eventLoops = RPCServer.coreCount
     var grace: Duration = .seconds(10)
+    /// Port of the HTTP metrics endpoint (0 = off).
+    var metricsPort = 0
     var portal = PortalConfiguration()
     /// Server limits (defaults from ServerConfiguration); the flags below override them.
     var server = ServerConfiguration()
@@ -29,7 +31,7 @@ struct Options {
 func usage(_ code: Int32) -> Never {
     print("""
     usage: portal-server [--host ADDR] [--port N] [--data DIR] [--sync normal|full] [--seed FILE] [--dev]
-                         [--event-loops N] [--grace SECONDS] [limits]
+                         [--event-loops N] [--grace SECONDS] [--metrics-port N] [limits]
 
       --host ADDR        listen address (default 127.0.0.1; 0.0.0.0 or :: for all interfaces)
       --port N           TCP port (default 50051; 0 picks a free port and prints it)
@@ -43,6 +45,8 @@ func usage(_ code: Int32) -> Never {
                          (portal-client advance-clock) to show escalation; never in production
       --event-loops N    event-loop threads (default: one per core)
       --grace SECONDS    on SIGTERM/SIGINT, how long open calls may finish (default 10)
+      --metrics-port N   serve Prometheus metrics (GET /metrics) and a liveness probe (GET /healthz)
+                         over HTTP on this port of --host (default 0 = off)
 
     limits (docs/RELIABILITY.md; SECONDS may be fractional):
       --max-in-flight N             unary calls running at once before new calls get
@@ -74,6 +78,9 @@ while let arg = args.popFirst() {
     case "--port":
         guard let p = Int(value(arg)), (0...65535).contains(p) else { print("portal-server: --port must be 0-65535"); usage(2) }
         options.port = p
+    case "--metrics-port":
+        guard let p = Int(value(arg)), (0...65535).contains(p) else { print("portal-server: --metrics-port must be 0-65535"); usage(2) }
+        options.metricsPort = p
     case "--data": options.portal.dataDirectory = value(arg)
     case "--sync":
         switch value(arg) {
@@ -117,7 +124,33 @@ final class Running: Sendable {
     let app: PortalApp
     let server: RPCServer
     let health: HealthService
-    init(app: PortalApp, server: RPCServer, health: HealthService) { self.app = app; self.server = server; self.health = health }
+    let metrics: MetricsHTTPServer?
+    init(app: PortalApp, server: RPCServer, health: HealthService, metrics: MetricsHTTPServer?) {
+        self.app = app; self.server = server; self.health = health; self.metrics = metrics
+    }
+}
+
+/// The /metrics text: the RPC server's figures, then the store's.
+func exposition(server: RPCServer, store: Store) -> String {
+    let s = store.statistics
+    var out = PrometheusText()
+    out.single("portal_store_commits_total", type: "counter", help: "Transactions committed by the store's writer (one per group commit).", Double(s.commits))
+    out.single("portal_store_writes_total", type: "counter", help: "Write items run inside committed transactions.", Double(s.writes))
+    out.single("portal_store_failed_writes_total", type: "counter", help: "Write items whose body threw.", Double(s.failedWrites))
+    out.single("portal_store_failed_batches_total", type: "counter", help: "Batches whose BEGIN or COMMIT failed.", Double(s.failedBatches))
+    out.single("portal_store_reads_total", type: "counter", help: "Read items run by the store's readers.", Double(s.reads))
+    out.single("portal_store_queued_writes", type: "gauge", help: "Write items waiting for the writer now.", Double(s.queuedWrites))
+    out.single("portal_store_queued_reads", type: "gauge", help: "Read items waiting for a reader now.", Double(s.queuedReads))
+    out.header("portal_store_commit_batch_size", type: "histogram", help: "Write items per group commit.")
+    var cumulative = 0
+    for (bound, n) in zip(StoreStatistics.batchSizeBucketBounds, s.batchSizes) {
+        cumulative += n
+        let le = bound == Int.max ? "+Inf" : String(bound)
+        out.sample("portal_store_commit_batch_size_bucket", labels: ["le": le], Double(cumulative))
+    }
+    out.sample("portal_store_commit_batch_size_sum", Double(s.writes))
+    out.sample("portal_store_commit_batch_size_count", Double(s.commits))
+    return server.metricsExposition() + out.text
 }
 let running = Mutex<Running?>(nil)
 
@@ -148,9 +181,22 @@ Task {
         app.registerServices(with: &router)
         let server = try RPCServer(configuration: config, router: router)
         try server.start()
-        running.withLock { $0 = Running(app: app, server: server, health: health) }
+        var metrics: MetricsHTTPServer?
+        if startOptions.metricsPort != 0 {
+            let store = app.core.store
+            let m = try MetricsHTTPServer(host: startOptions.host, port: startOptions.metricsPort) {
+                exposition(server: server, store: store)
+            }
+            m.start()
+            metrics = m
+        }
+        running.withLock { $0 = Running(app: app, server: server, health: health, metrics: metrics) }
         print("portal-server: data in \(startOptions.portal.dataDirectory)/ (sync \(startOptions.portal.store.synchronous.rawValue.lowercased()))")
         print("portal-server listening on \(server.localAddress) (\(startOptions.eventLoops) event loops, \(router.methods.count) methods)")
+        if let metrics {
+            let a = metrics.localAddress
+            print("portal-server: metrics on http://\(a)/metrics (liveness: http://\(a)/healthz)")
+        }
     } catch {
         print("portal-server: cannot start: \(error)")
         exit(1)
@@ -170,6 +216,7 @@ for source in signals {
         Task {
             await r.server.shutdown(grace: startOptions.grace)
             await r.app.shutdown()
+            r.metrics?.stop()
             print("portal-server: stopped")
             exit(0)
         }
