@@ -295,7 +295,7 @@ import Testing
             let raw = try RawConnection(server.localAddress)
             let start = ContinuousClock.now
             #expect(try await raw.readFrame() == nil)
-            #expect(ContinuousClock.now - start < .seconds(5))
+            #expect(ContinuousClock.now - start < .seconds(30))  // "hanging" would be forever; CI machines are slow
             #expect(server.connectionCount == 0)
             fake.failing.store(false, ordering: .relaxed)
             let good = try RawConnection(server.localAddress)
@@ -311,7 +311,7 @@ import Testing
         try await withServer({ $0.maxInFlightCalls = 2 }) { server, client in
             let echo = Rpctest_Echo_Client(transport: client)
             let slow = (0..<2).map { _ in Task { try await echo.get(request("slow", sleepMillis: 3000)) } }
-            #expect(await eventually(.seconds(5)) { server.inFlightCalls == 2 })
+            #expect(await eventually(.seconds(30)) { server.inFlightCalls == 2 })
             // A unary call and a streaming call are both refused at once.
             let start = ContinuousClock.now
             do {

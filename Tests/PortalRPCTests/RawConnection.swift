@@ -41,12 +41,13 @@ final class RawConnection {
         guard settings.header.type == .settings else { throw RPCError(code: .internalError, message: "expected SETTINGS") }
     }
 
-    /// The next frame, or nil when the server closed the connection (or 10 s passed).
+    /// The next frame, or nil when the server closed the connection (or 30 s passed: generous,
+    /// for CI machines running the whole suite on two cores).
     func readFrame() async throws -> Frame? {
         var buffer = [UInt8](repeating: 0, count: 65536)
         // Wall-clock bound, but a read is always tried after waking: on a loaded machine the
         // task may sleep past the deadline while the bytes already wait in the socket.
-        let deadline = ContinuousClock.now + .seconds(10)
+        let deadline = ContinuousClock.now + .seconds(30)
         while true {
             if let f = try decoder.nextFrame() { return f }
             let n = buffer.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, Int32(MSG_DONTWAIT)) }
