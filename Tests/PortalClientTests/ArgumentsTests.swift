@@ -179,7 +179,7 @@ struct CommandTableTests {
             "add-officer", "officers", "watch-queue", "dashboard", "watch-dashboard",
             // AdminService
             "upsert-district", "upsert-division", "upsert-department", "upsert-category", "create-staff", "update-staff",
-            "staff", "policy", "set-policy", "block", "unblock", "audit", "verify-audit", "advance-clock",
+            "staff", "policy", "set-policy", "block", "unblock", "audit", "verify-audit", "advance-clock", "backup",
             "health",
         ]
         #expect(Set(Commands.specs.map(\.name)) == Set(expected))

@@ -132,6 +132,11 @@ extension Commands {
             details: "A broken chain prints the first bad entry and exits with status 15 (DATA_LOSS)."
         )) { try await $0.verifyAudit() },
         Command(CommandSpec(
+            name: "backup", group: adminGroup,
+            summary: "Online backup of the database to <data>/backups/ on the server; prints the file.",
+            example: "portal-client --profile admin backup"
+        )) { try await $0.backup() },
+        Command(CommandSpec(
             name: "advance-clock", group: adminGroup,
             summary: "Development servers only (portal-server --dev): move the clock forward and run the escalation scan.",
             flags: [
@@ -269,6 +274,12 @@ extension Runner {
         r.afterSequence = try uint("after") ?? 0
         r.limit = UInt32(try uint("limit", range: 1...500) ?? 0)
         try emit(try await admin.listAuditLog(r, options: signedIn)) { Render.auditEntries($0.entries) }
+    }
+
+    func backup() async throws {
+        try emit(try await admin.backupDatabase(Portal_V1_BackupDatabaseRequest(), options: signedIn)) {
+            "backup written on the server: \($0.path) (\($0.sizeBytes) bytes)"
+        }
     }
 
     func advanceClock() async throws {

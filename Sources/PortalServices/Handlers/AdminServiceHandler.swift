@@ -199,6 +199,20 @@ public struct AdminServiceHandler: Portal_V1_AdminService_Handler {
         return r
     }
 
+    public func backupDatabase(request: Portal_V1_BackupDatabaseRequest, context: RPCServerContext) async throws -> Portal_V1_BackupDatabaseResponse {
+        let actor = try await admin(context)
+        let (path, size, at) = try await DatabaseBackup(core: core).run()
+        let now = core.now()
+        _ = try await core.write { db in
+            try AuditLog.append(db, at: now, actor: actor, action: "database.backup", target: path, detail: "bytes=\(size)")
+        }
+        var r = Portal_V1_BackupDatabaseResponse()
+        r.path = path
+        r.sizeBytes = size
+        r.takenAt = .init(millis: at)
+        return r
+    }
+
     public func advanceClock(request: Portal_V1_AdvanceClockRequest, context: RPCServerContext) async throws -> Portal_V1_AdvanceClockResponse {
         let actor = try await admin(context)
         guard let clock = core.devClock else {
