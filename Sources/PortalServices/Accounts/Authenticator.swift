@@ -13,21 +13,31 @@ struct Authenticator: Sendable {
         let token = SecureRandom.token(bytes: 32)
         let expires = now + lifetime
         try db.run("INSERT INTO sessions (token_hash, citizen_id, staff_id, created_at, expires_at) VALUES (?, ?, ?, ?, ?)",
-                   SHA256.hash(Array(token.utf8)), citizenID, staffID, now, expires)
+                   hash(token), citizenID, staffID, now, expires)
         return (token, expires)
     }
 
+    /// What the store keeps of a token: its SHA-256.
+    static func hash(_ token: String) -> [UInt8] { SHA256.hash(Array(token.utf8)) }
+
     /// SHA-256 of the call's bearer token (empty without one).
     static func tokenHash(_ context: RPCServerContext) -> [UInt8] {
-        bearerToken(context).map { SHA256.hash(Array($0.utf8)) } ?? []
+        bearerToken(context).map(hash) ?? []
     }
 
+    /// The token of `authorization: Bearer <token>` (scheme case-insensitive, surrounding
+    /// spaces ignored), or nil. A byte scan: this runs on every signed-in call.
     static func bearerToken(_ context: RPCServerContext) -> String? {
         guard let value = context.metadata["authorization"] else { return nil }
-        let prefix = "bearer "
-        guard value.count > prefix.count, value.lowercased().hasPrefix(prefix) else { return nil }
-        let token = value.dropFirst(prefix.count).trimmingSpaces
-        return token.isEmpty || token.utf8.count > 128 ? nil : token
+        let bytes = Array(value.utf8)
+        let scheme = Array("bearer ".utf8)
+        guard bytes.count > scheme.count,
+              zip(bytes, scheme).allSatisfy({ $0 == $1 || ($1 >= 0x61 && $1 <= 0x7A && $0 == $1 - 0x20) }) else { return nil }
+        var start = scheme.count, end = bytes.count
+        while start < end && bytes[start] == 0x20 { start += 1 }
+        while end > start && bytes[end - 1] == 0x20 { end -= 1 }
+        guard end > start, end - start <= 128 else { return nil }
+        return String(decoding: bytes[start..<end], as: UTF8.self)
     }
 
     /// The caller of a signed-in call, or UNAUTHENTICATED.
@@ -35,7 +45,7 @@ struct Authenticator: Sendable {
         guard let token = Self.bearerToken(context) else {
             throw .unauthenticated("sign in first: send metadata authorization: Bearer <token>")
         }
-        let hash = SHA256.hash(Array(token.utf8))
+        let hash = Self.hash(token)
         let now = core.now()
         let found: Principal? = try await core.read { db in
             if let c = try db.queryOne("""
@@ -74,7 +84,7 @@ struct Authenticator: Sendable {
 
     func revoke(_ context: RPCServerContext) async throws(PortalError) {
         guard let token = Self.bearerToken(context) else { throw .unauthenticated("no session to end") }
-        let hash = SHA256.hash(Array(token.utf8))
+        let hash = Self.hash(token)
         _ = try await core.write { db in try db.run("DELETE FROM sessions WHERE token_hash = ?", hash) }
         core.hub.revoke(tokenHash: hash)
     }
@@ -88,7 +98,7 @@ struct Authenticator: Sendable {
         case .citizen(let c): .citizen(c.id)
         case .staff(let s): .staff(s.id)
         }
-        let hash = Self.bearerToken(context).map { SHA256.hash(Array($0.utf8)) } ?? []
+        let hash = Self.tokenHash(context)
         let unguard = core.hub.guardSession(subject, tokenHash: hash, end: end)
         do { _ = try await principal(context) } catch {
             unguard()
@@ -103,12 +113,6 @@ struct Authenticator: Sendable {
         _ = try await principal(context)
         if Task.isCancelled { throw .unavailable("call cancelled") }
         throw .unavailable("the server is shutting down; reconnect")
-    }
-}
-
-extension Substring {
-    var trimmingSpaces: String {
-        String(drop { $0 == " " }.reversed().drop { $0 == " " }.reversed())
     }
 }
 

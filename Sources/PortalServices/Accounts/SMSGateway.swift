@@ -20,25 +20,12 @@ public final class OutboxSMSGateway: SMSGateway {
     public init(path: String) { self.path = path }
 
     public func send(to mobile: String, text: String) throws {
-        var ts = timespec()
-        clock_gettime(CLOCK_REALTIME, &ts)
-        let millis = Int64(ts.tv_sec) * 1000 + Int64(ts.tv_nsec) / 1_000_000
-        let line = "\(millis)\t\(mobile)\t\(text.replacingTabsAndNewlines)\n"
+        let line = "\(SystemClock().nowMillis())\t\(mobile)\t\(text.replacingTabsAndNewlines)\n"
         try lock.withLock { _ in
             let fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o600)
             guard fd >= 0 else { throw PortalError.unavailable("SMS outbox cannot be opened") }
             defer { close(fd) }
-            var bytes = Array(line.utf8)
-            var offset = 0
-            while offset < bytes.count {
-                let n = bytes.withUnsafeMutableBytes { write(fd, $0.baseAddress! + offset, $0.count - offset) }
-                if n < 0 {
-                    if errno == EINTR { continue }
-                    throw PortalError.unavailable("SMS outbox cannot be written")
-                }
-                offset += n
-            }
-            bytes.removeAll()
+            guard writeAll(fd, Array(line.utf8)) else { throw PortalError.unavailable("SMS outbox cannot be written") }
         }
     }
 }

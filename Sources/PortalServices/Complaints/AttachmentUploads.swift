@@ -82,7 +82,7 @@ struct AttachmentUploads: Sendable {
                     }
                 }
                 digest.update(chunk)
-                try Self.writeAll(fd, chunk)
+                guard writeAll(fd, chunk) else { throw PortalError.unavailable("attachment storage unavailable") }
                 received += UInt64(chunk.count)
             }
         } catch { throw PortalError(error) }
@@ -128,17 +128,5 @@ struct AttachmentUploads: Sendable {
             throw .invalidArgument(field: "header.kind", reason: "does not match the content (\(media.contentType))")
         }
         return media
-    }
-
-    private static func writeAll(_ fd: Int32, _ bytes: [UInt8]) throws(PortalError) {
-        var offset = 0
-        while offset < bytes.count {
-            let n = bytes.withUnsafeBytes { write(fd, $0.baseAddress! + offset, $0.count - offset) }
-            if n < 0 {
-                if errno == EINTR { continue }
-                throw .unavailable("attachment storage unavailable")
-            }
-            offset += n
-        }
     }
 }

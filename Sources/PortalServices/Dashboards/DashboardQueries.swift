@@ -66,10 +66,10 @@ struct DashboardQueries: Sendable {
             d.complaints = tally.totals
 
             var overdue: [String: UInt64] = [:]
-            // The partial index holds only unresolved complaints, by clock: it reads just the
-            // overdue ones (SQLite would otherwise walk the district index's open rows).
+            // The partial indexes of unresolved complaints by scope and clock (migration 0006)
+            // read just the scope's overdue rows.
             for (district, n) in try db.query(
-                "SELECT c.district_code, count(*) FROM complaints c INDEXED BY complaints_open_clock WHERE c.status IN (1, 2, 3, 6) AND c.clock_started_at <= ? AND \(scope.clause) GROUP BY 1",
+                "SELECT c.district_code, count(*) FROM complaints c WHERE c.status IN (1, 2, 3, 6) AND c.clock_started_at <= ? AND \(scope.clause) GROUP BY 1",
                 [.integer(overdueCutoff)] + scope.values, { ($0.text(0), UInt64($0.int(1))) }) {
                 overdue[district] = n
                 d.overdue += n

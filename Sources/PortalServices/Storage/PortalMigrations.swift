@@ -10,7 +10,15 @@ enum PortalMigrations {
         Migration("0003_messages_audit_settings", sql: messagesAuditSettings),
         Migration("0004_statistics", sql: statistics),
         Migration("0005_information_and_eservices") { try informationAndEServices($0) },
+        Migration("0006_open_complaint_scope_indexes", sql: openComplaintScopeIndexes),
     ]
+
+    /// Unresolved complaints by scope and clock: the overdue count of a district or division
+    /// reads only its own overdue rows (the clock-only index would read the whole province's).
+    private static let openComplaintScopeIndexes = """
+    CREATE INDEX complaints_open_district_clock ON complaints(district_code, clock_started_at) WHERE status IN (1, 2, 3, 6);
+    CREATE INDEX complaints_open_division_clock ON complaints(division_code, clock_started_at) WHERE status IN (1, 2, 3, 6);
+    """
 
     private static let accounts = """
     CREATE TABLE jurisdictions (
