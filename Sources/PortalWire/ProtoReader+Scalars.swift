@@ -163,6 +163,126 @@ extension ProtoReader {
         p = next
     }
 
+    /// `readPackedVarints` for the 32-bit types (`int32`, `uint32`, `sint32`, enums): each
+    /// value is the low 32 bits of its varint, which only the varint's first five bytes
+    /// reach, so one path with no length-dependent branch serves every length (sign-extended
+    /// ten-byte negatives included). Same values, errors and partial results as
+    /// `readPackedVarints` with a truncating transform.
+    @inlinable
+    public mutating func readPackedVarints32<T>(
+        into array: inout [T], _ transform: (UInt32) -> T
+    ) throws(ProtoDecodingError) {
+        let length = try readLength()
+        let start = cursor
+        let stop = cursor + length
+        let capacity = ProtoReader.countVarintEnds(start, length)
+        var failure: ProtoDecodingError? = nil
+        if capacity > 0 {
+            let values = [T](unsafeUninitializedCapacity: capacity) { buffer, initialized in
+                let base = buffer.baseAddress!
+                var p = start
+                var i = 0
+                do throws(ProtoDecodingError) {
+                    if stop - p >= 72 {
+                        ProtoReader.decodeVarintBlocks32(&p, stop, into: base, count: &i, transform)
+                    }
+                    while p < stop {
+                        let value = try ProtoReader.decodeVarint(&p, stop)
+                        (base + i).initialize(to: transform(UInt32(truncatingIfNeeded: value)))
+                        i &+= 1
+                    }
+                } catch {
+                    failure = error
+                }
+                initialized = i
+            }
+            if array.isEmpty { array = values } else { array.append(contentsOf: values) }
+        } else if length > 0 {
+            var p = start
+            _ = try ProtoReader.decodeVarint(&p, stop)
+        }
+        if let failure { throw failure }
+        cursor = stop
+    }
+
+    /// `decodeVarintBlocks` for 32-bit values: the block's end bytes as a mask, then for each
+    /// varint one load at its start, the bytes past its end (and past its fifth) masked off,
+    /// and the five 7-bit groups gathered. Positions come from the block's mask alone, so
+    /// successive values do not wait for each other's loads.
+    ///
+    /// Lengths are checked once per block rather than once per value: a block holding a run
+    /// of ten continuation bytes, or whose first varint (begun in the previous block) is
+    /// longer than ten bytes, is left with everything after it to the caller's checked
+    /// loop, which reports the malformed varint where a value-by-value decode would.
+    @inlinable
+    static func decodeVarintBlocks32<T>(
+        _ p: inout UnsafeRawPointer, _ stop: UnsafeRawPointer,
+        into base: UnsafeMutablePointer<T>, count i: inout Int, _ transform: (UInt32) -> T
+    ) {
+        var block = p
+        // Offset from `block` of the last byte of the previous varint: -1 at the start,
+        // lower after a block that ended inside a varint.
+        var previousEnd = -1
+        var n = i
+        while stop - block >= 72 {
+            var ends = varintEndMask(block)
+            guard ends != 0, ends.trailingZeroBitCount &- previousEnd <= 10,
+                  !hasTenContinuationBytes(~ends) else { break }
+            repeat {
+                let end = ends.trailingZeroBitCount
+                ends &= ends &- 1
+                // The varint starts at most 63 bytes into the block (or before it): the load
+                // stays below `block + 72 <= stop`.
+                let word = UInt64(littleEndian: block.loadUnaligned(fromByteOffset: previousEnd &+ 1, as: UInt64.self))
+                (base + n).initialize(to: transform(low32OfVarint(word)))
+                n &+= 1
+                previousEnd = end
+            } while ends != 0
+            block += 64
+            previousEnd &-= 64
+        }
+        p = block + (previousEnd &+ 1)
+        i = n
+    }
+
+    /// Whether `continuation` (one bit per byte) has ten consecutive bits set: a varint
+    /// longer than ten bytes.
+    @inlinable @inline(__always)
+    static func hasTenContinuationBytes(_ continuation: UInt64) -> Bool {
+        let two = continuation & (continuation &>> 1)
+        let four = two & (two &>> 2)
+        let eight = four & (four &>> 4)
+        return eight & (two &>> 8) != 0
+    }
+
+    /// One bit per byte of the 64 at `block` whose high bit is clear (a varint's last byte).
+    @inlinable @inline(__always)
+    static func varintEndMask(_ block: UnsafeRawPointer) -> UInt64 {
+        var ends: UInt64 = 0
+        for k in 0..<8 {
+            let word = UInt64(littleEndian: block.loadUnaligned(fromByteOffset: k &* 8, as: UInt64.self))
+            let flags = (~word & 0x8080_8080_8080_8080) &>> 7
+            ends |= ((flags &* 0x0102_0408_1020_4080) &>> 56) &<< UInt64(k &* 8)
+        }
+        return ends
+    }
+
+    /// The low 32 bits of the varint whose first eight bytes are `word` (it may be longer):
+    /// the bytes past its last (the first with a clear high bit) and past its fifth are
+    /// masked off, then the 7-bit groups are gathered (pairs, the four low groups, then the
+    /// fifth group's four low bits).
+    @inlinable @inline(__always)
+    static func low32OfVarint(_ word: UInt64) -> UInt32 {
+        let stops = ~word & 0x8080_8080_8080_8080
+        // Every bit up to the lowest stop bit (all of them when no byte stops).
+        let through = stops ^ (stops &- 1)
+        var x = word & through & 0x7F_7F7F_7F7F
+        x = (x &+ (x & 0x7F_007F_007F)) &>> 1  // b0 | b1 << 7, b2 | b3 << 7 (at 16), b4 (at 32)
+        let low = UInt32(truncatingIfNeeded: x)
+        let low28 = (low &+ 3 &* (low & 0x3FFF)) &>> 2  // the four low groups
+        return low28 | (UInt32(truncatingIfNeeded: x &>> 4) & 0xF000_0000)
+    }
+
     @inlinable
     public mutating func readPackedFixed32<T>(
         into array: inout [T], _ transform: (UInt32) -> T

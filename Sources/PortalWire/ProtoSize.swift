@@ -59,6 +59,15 @@ public enum ProtoSize {
         }
     }
 
+    /// Payload size of a packed run of values sign-extended like `int32` (enums).
+    @inlinable
+    public static func packedInt32<T>(_ values: [T], _ transform: (T) -> Int32) -> Int {
+        packed32(values) { v in
+            let u = UInt32(bitPattern: transform(v))
+            return (u, (u &>> 31) &* 5)
+        }
+    }
+
     /// Payload size of a packed `uint32` run (at most five bytes a value).
     @inlinable
     public static func packedUInt32(_ values: [UInt32]) -> Int {

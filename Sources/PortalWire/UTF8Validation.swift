@@ -2,19 +2,21 @@
 public enum UTF8Validation {
     /// Returns the string, or nil if `raw` is not valid UTF-8 (overlongs, surrogates and
     /// code points past U+10FFFF included).
+    ///
+    /// The standard library validates once and builds the string from the same bytes:
+    /// `String._tryFromUTF8` is public (underscored; Foundation's JSON decoder uses it) and
+    /// non-generic, and rejects exactly what `String(validating:as:)` rejects. Validating
+    /// here first and then calling `String(decoding:as:)` would validate twice, as that
+    /// initialiser checks its input again in order to repair it.
     @inlinable
     public static func makeString(_ raw: UnsafeRawBufferPointer) -> String? {
         guard let base = raw.baseAddress, raw.count > 0 else { return "" }
-        guard isValid(raw) else { return nil }
-        // Valid input: the standard library's decoder copies it unchanged (it has nothing to
-        // repair), through its non-generic fast path for contiguous UTF-8, and keeps strings
-        // of up to 15 bytes inline.
-        return String(decoding: UnsafeBufferPointer(start: base.assumingMemoryBound(to: UInt8.self), count: raw.count),
-                      as: UTF8.self)
+        return String._tryFromUTF8(UnsafeBufferPointer(start: base.assumingMemoryBound(to: UInt8.self), count: raw.count))
     }
 
     /// Whether `raw` is well-formed UTF-8 as Unicode defines it (Table 3-7): no overlong
-    /// forms, no surrogates (U+D800...U+DFFF), nothing past U+10FFFF.
+    /// forms, no surrogates (U+D800...U+DFFF), nothing past U+10FFFF. (Decoding does not
+    /// need it: `makeString` validates as it builds the string.)
     @inlinable
     public static func isValid(_ raw: UnsafeRawBufferPointer) -> Bool {
         guard let base = raw.baseAddress else { return true }
@@ -44,40 +46,41 @@ public enum UTF8Validation {
         return bits & 0x8080_8080_8080_8080 == 0
     }
 
-    /// The full check, for input with at least one byte of 0x80 or more. ASCII runs are
-    /// skipped eight bytes at a time.
+    /// The full check, for input with at least one byte of 0x80 or more. An ASCII byte
+    /// starts a skip over the ASCII run after it, eight bytes at a time; between multi-byte
+    /// sequences (text in other scripts) no such probe is made.
     @inlinable
     static func isValidMultiByte(_ base: UnsafeRawPointer, _ n: Int) -> Bool {
+        @inline(__always) func byte(_ k: Int) -> UInt8 { base.load(fromByteOffset: k, as: UInt8.self) }
+        @inline(__always) func isContinuation(_ b: UInt8) -> Bool { b & 0xC0 == 0x80 }
         var i = 0
         while i < n {
-            if i &+ 8 <= n, base.loadUnaligned(fromByteOffset: i, as: UInt64.self) & 0x8080_8080_8080_8080 == 0 {
-                i &+= 8
-                continue
-            }
-            let b0 = base.load(fromByteOffset: i, as: UInt8.self)
+            let b0 = byte(i)
             if b0 < 0x80 {
                 i &+= 1
+                while i &+ 8 <= n, base.loadUnaligned(fromByteOffset: i, as: UInt64.self) & 0x8080_8080_8080_8080 == 0 {
+                    i &+= 8
+                }
                 continue
             }
-            @inline(__always) func byte(_ k: Int) -> UInt8 { base.load(fromByteOffset: i &+ k, as: UInt8.self) }
-            @inline(__always) func isContinuation(_ b: UInt8) -> Bool { b & 0xC0 == 0x80 }
-            if b0 < 0xC2 { return false }  // a continuation byte, or an overlong 2-byte lead
             if b0 < 0xE0 {
-                guard i &+ 1 < n, isContinuation(byte(1)) else { return false }
+                // Two bytes: C2...DF (C0 and C1 would be overlong; below C0 is a stray
+                // continuation byte), then one continuation byte.
+                guard b0 >= 0xC2, i &+ 1 < n, isContinuation(byte(i &+ 1)) else { return false }
                 i &+= 2
             } else if b0 < 0xF0 {
                 guard i &+ 2 < n else { return false }
-                let b1 = byte(1)
+                let b1 = byte(i &+ 1)
                 let low: UInt8 = b0 == 0xE0 ? 0xA0 : 0x80  // E0 80...9F would be overlong
                 let high: UInt8 = b0 == 0xED ? 0x9F : 0xBF  // ED A0...BF are surrogates
-                guard b1 >= low, b1 <= high, isContinuation(byte(2)) else { return false }
+                guard b1 >= low, b1 <= high, isContinuation(byte(i &+ 2)) else { return false }
                 i &+= 3
             } else if b0 < 0xF5 {
                 guard i &+ 3 < n else { return false }
-                let b1 = byte(1)
+                let b1 = byte(i &+ 1)
                 let low: UInt8 = b0 == 0xF0 ? 0x90 : 0x80  // F0 80...8F would be overlong
                 let high: UInt8 = b0 == 0xF4 ? 0x8F : 0xBF  // F4 90... is past U+10FFFF
-                guard b1 >= low, b1 <= high, isContinuation(byte(2)), isContinuation(byte(3)) else { return false }
+                guard b1 >= low, b1 <= high, isContinuation(byte(i &+ 2)), isContinuation(byte(i &+ 3)) else { return false }
                 i &+= 4
             } else {
                 return false

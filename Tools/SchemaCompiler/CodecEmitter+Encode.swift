@@ -3,14 +3,63 @@ import Foundation
 /// The two encoding passes: `computeEncodedSize(_:)` records nested and packed sizes in
 /// pre-order; `encodeFields(to:)` writes in field-number order, reading them back.
 extension CodecEmitter {
+    // MARK: Parts
+
+    /// The fields in field-number order, cut into parts that each get a function of their
+    /// own when a message has many fields. The optimiser stops inlining into a function
+    /// once it grows past a few hundred basic blocks, so in one function covering a large
+    /// message every `isEmpty`, `count` and size-cache call would stay a call; in parts of
+    /// bounded weight they are inlined as in a small message. The parts run in field order,
+    /// so sizes are still recorded and read back in the same pre-order.
+    var codecParts: [[FieldDecl]] {
+        let fields = fieldsByNumber
+        func weight(_ f: FieldDecl) -> Int {
+            if f.mapEntry != nil { return 4 }
+            if f.label == .repeated { return 3 }
+            return isMessage(f) ? 2 : 1
+        }
+        guard fields.reduce(0, { $0 + weight($1) }) > CodecEmitter.partWeightLimit else { return [fields] }
+        var parts: [[FieldDecl]] = [[]]
+        var load = 0
+        for f in fields {
+            if load + weight(f) > CodecEmitter.partWeightLimit && !parts[parts.count - 1].isEmpty {
+                parts.append([])
+                load = 0
+            }
+            parts[parts.count - 1].append(f)
+            load += weight(f)
+        }
+        return parts
+    }
+
+    /// The most field weight (1 a singular scalar, 2 a message, 3 a repeated field, 4 a map)
+    /// one generated size or write function covers.
+    static let partWeightLimit = 48
+
     // MARK: Size
 
     func emitSize(into w: inout CodeWriter) {
+        let parts = codecParts
         w.block("public func computeEncodedSize(_ cache: inout SizeCache) -> Int") { w in
-            w.line("var n = 0")
-            for f in fieldsByNumber { emitSizeField(f, into: &w) }
-            w.line("n += self.unknownFields.bytes.count")
+            if parts.count == 1 {
+                w.line("var n = 0")
+                for f in parts[0] { emitSizeField(f, into: &w) }
+                w.line("n += self.unknownFields.bytes.count")
+            } else {
+                w.line("var n = self.unknownFields.bytes.count")
+                for i in parts.indices { w.line("n += self._sizePart\(i)(&cache)") }
+            }
             w.line("return n")
+        }
+        guard parts.count > 1 else { return }
+        for (i, part) in parts.enumerated() {
+            w.line()
+            w.line("@inline(never)")
+            w.block("private func _sizePart\(i)(_ cache: inout SizeCache) -> Int") { w in
+                w.line("var n = 0")
+                for f in part { emitSizeField(f, into: &w) }
+                w.line("return n")
+            }
         }
     }
 
@@ -72,6 +121,7 @@ extension CodecEmitter {
     /// The size pass's expression for the payload of a packed varint run: a runtime loop,
     /// vectorisable for the 32-bit types.
     func packedPayloadSize(_ f: FieldDecl) -> String {
+        if case .enumeration = f.type { return "ProtoSize.packedInt32(\(prop(f))) { $0.rawValue }" }
         if case .scalar(let s) = f.type {
             switch s {
             case .int32: return "ProtoSize.packedInt32(\(prop(f)))"
@@ -125,9 +175,22 @@ extension CodecEmitter {
     // MARK: Encode
 
     func emitEncode(into w: inout CodeWriter) {
+        let parts = codecParts
         w.block("public func encodeFields(to writer: inout ProtoWriter)") { w in
-            for f in fieldsByNumber { emitEncodeField(f, into: &w) }
+            if parts.count == 1 {
+                for f in parts[0] { emitEncodeField(f, into: &w) }
+            } else {
+                for i in parts.indices { w.line("self._encodePart\(i)(to: &writer)") }
+            }
             w.line("writer.writeUnknown(self.unknownFields)")
+        }
+        guard parts.count > 1 else { return }
+        for (i, part) in parts.enumerated() {
+            w.line()
+            w.line("@inline(never)")
+            w.block("private func _encodePart\(i)(to writer: inout ProtoWriter)") { w in
+                for f in part { emitEncodeField(f, into: &w) }
+            }
         }
     }
 
@@ -177,14 +240,14 @@ extension CodecEmitter {
     func packedWriter(_ f: FieldDecl) -> (String, String)? {
         switch f.type {
         case .enumeration:
-            return ("writePackedVarints", "{ UInt64(bitPattern: Int64($0.rawValue)) }")
+            return ("writePackedInt32Varints", "{ $0.rawValue }")
         case .scalar(let s):
             switch s {
-            case .int32: return ("writePackedVarints", "{ UInt64(bitPattern: Int64($0)) }")
+            case .int32: return ("writePackedInt32Varints", "{ $0 }")
             case .int64: return ("writePackedVarints", "{ UInt64(bitPattern: $0) }")
-            case .uint32: return ("writePackedVarints", "{ UInt64($0) }")
+            case .uint32: return ("writePackedUInt32Varints", "{ $0 }")
             case .uint64: return ("writePackedVarints", "{ $0 }")
-            case .sint32: return ("writePackedVarints", "{ UInt64(ZigZag.encode32($0)) }")
+            case .sint32: return ("writePackedUInt32Varints", "{ ZigZag.encode32($0) }")
             case .sint64: return ("writePackedVarints", "{ ZigZag.encode64($0) }")
             case .fixed32: return ("writePackedFixed32", "{ $0 }")
             case .sfixed32: return ("writePackedFixed32", "{ UInt32(bitPattern: $0) }")

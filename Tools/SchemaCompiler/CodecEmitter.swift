@@ -118,8 +118,8 @@ struct CodecEmitter {
                     reader = ScalarCodec.of(s).packedReader!
                     transform = ScalarCodec.of(s).packedTransform
                 case .enumeration(let e):
-                    reader = "readPackedVarints"
-                    transform = "{ \(types.qualifiedName(e))(rawValue: Int32(truncatingIfNeeded: $0)) }"
+                    reader = "readPackedVarints32"
+                    transform = "{ \(types.qualifiedName(e))(rawValue: Int32(bitPattern: $0)) }"
                 default:
                     reader = ""; transform = ""
                 }

@@ -13,7 +13,8 @@ struct ScalarCodec {
     /// Size of one value: a fixed number, or an expression template with `$0`.
     let fixedSize: Int?
     let sizeExpr: String
-    /// For packed decoding: `readPackedVarints`/`readPackedFixed32`/`readPackedFixed64` and the
+    /// For packed decoding: `readPackedVarints` (64-bit raw value), `readPackedVarints32` (its
+    /// low 32 bits, for the 32-bit types), `readPackedFixed32`/`readPackedFixed64`, and the
     /// transform from the raw value.
     let packedReader: String?
     let packedTransform: String
@@ -41,8 +42,8 @@ struct ScalarCodec {
                          packedTransform: "{ $0 }", isSet: "$0 != 0")
         case .int32:
             return .init(swiftType: "Int32", defaultValue: "0", wireType: 0, read: "readInt32", write: "writeInt32",
-                         fixedSize: nil, sizeExpr: "ProtoSize.int32($0)", packedReader: "readPackedVarints",
-                         packedTransform: "{ Int32(truncatingIfNeeded: $0) }", isSet: "$0 != 0")
+                         fixedSize: nil, sizeExpr: "ProtoSize.int32($0)", packedReader: "readPackedVarints32",
+                         packedTransform: "{ Int32(bitPattern: $0) }", isSet: "$0 != 0")
         case .fixed64:
             return .init(swiftType: "UInt64", defaultValue: "0", wireType: 1, read: "readFixed64", write: "writeFixed64",
                          fixedSize: 8, sizeExpr: "8", packedReader: "readPackedFixed64",
@@ -65,8 +66,8 @@ struct ScalarCodec {
                          packedTransform: "", isSet: "!$0.isEmpty")
         case .uint32:
             return .init(swiftType: "UInt32", defaultValue: "0", wireType: 0, read: "readUInt32", write: "writeUInt32",
-                         fixedSize: nil, sizeExpr: "ProtoSize.varint($0)", packedReader: "readPackedVarints",
-                         packedTransform: "{ UInt32(truncatingIfNeeded: $0) }", isSet: "$0 != 0")
+                         fixedSize: nil, sizeExpr: "ProtoSize.varint($0)", packedReader: "readPackedVarints32",
+                         packedTransform: "{ $0 }", isSet: "$0 != 0")
         case .sfixed32:
             return .init(swiftType: "Int32", defaultValue: "0", wireType: 5, read: "readSFixed32", write: "writeSFixed32",
                          fixedSize: 4, sizeExpr: "4", packedReader: "readPackedFixed32",
@@ -77,8 +78,8 @@ struct ScalarCodec {
                          packedTransform: "{ Int64(bitPattern: $0) }", isSet: "$0 != 0")
         case .sint32:
             return .init(swiftType: "Int32", defaultValue: "0", wireType: 0, read: "readSInt32", write: "writeSInt32",
-                         fixedSize: nil, sizeExpr: "ProtoSize.sint32($0)", packedReader: "readPackedVarints",
-                         packedTransform: "{ ZigZag.decode32(UInt32(truncatingIfNeeded: $0)) }", isSet: "$0 != 0")
+                         fixedSize: nil, sizeExpr: "ProtoSize.sint32($0)", packedReader: "readPackedVarints32",
+                         packedTransform: "{ ZigZag.decode32($0) }", isSet: "$0 != 0")
         case .sint64:
             return .init(swiftType: "Int64", defaultValue: "0", wireType: 0, read: "readSInt64", write: "writeSInt64",
                          fixedSize: nil, sizeExpr: "ProtoSize.sint64($0)", packedReader: "readPackedVarints",

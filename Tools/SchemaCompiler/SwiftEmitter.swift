@@ -143,7 +143,9 @@ public struct SwiftEmitter {
         // Not `@available(*, deprecated)`: the generated codec itself must use the field.
         if f.isDeprecated { w.line("/// - Note: Deprecated in the schema (`[deprecated = true]`).") }
         if let entry = f.mapEntry {
-            w.line("public var \(prop): [\(types.valueType(entry.mapKey!)): \(types.valueType(entry.mapValue!))] = [:]")
+            // `.init()` rather than `[:]`: in the initialiser of a large message the literal is
+            // not inlined and costs a call per map field each time a message is made.
+            w.line("public var \(prop): [\(types.valueType(entry.mapKey!)): \(types.valueType(entry.mapValue!))] = .init()")
         } else if f.label == .repeated {
             w.line("public var \(prop): [\(types.valueType(f))] = []")
         } else if types.needsBox(f, in: m) {

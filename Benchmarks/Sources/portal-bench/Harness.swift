@@ -72,6 +72,17 @@ struct Row {
     let title: String
     let ours: Side
     let swiftProtobuf: Side
+    /// Reference loops timed in the same runs as the row's four (a floor no library can go
+    /// below, e.g. the bare copy that any decoder of the row must make); not part of a ratio.
+    var references: [Reference] = []
+}
+
+/// A loop that is not a library's encode or decode, timed alongside a row to put its
+/// figures in proportion.
+struct Reference {
+    let id: String
+    let title: String
+    let loop: (Int) -> Void
 }
 
 /// The four timed loops of a row, in their order of the first run.
@@ -125,10 +136,25 @@ struct Measurement {
 struct RowResult {
     let row: Row
     var measurements: [Measurement]
+    /// One per `row.references`, in order.
+    var referenceSamples: [ReferenceMeasurement] = []
 
     func median(_ op: Op) -> Double { measurements[op.rawValue].median }
     var encodeRatio: Double { median(.swiftProtobufEncode) / median(.oursEncode) }
     var decodeRatio: Double { median(.swiftProtobufDecode) / median(.oursDecode) }
+}
+
+struct ReferenceMeasurement {
+    let reference: Reference
+    let iterations: Int
+    var samples: [Double] = []
+
+    var median: Double {
+        let s = samples.sorted()
+        return s.count % 2 == 1 ? s[s.count / 2] : (s[s.count / 2 - 1] + s[s.count / 2]) / 2
+    }
+    var min: Double { samples.min()! }
+    var max: Double { samples.max()! }
 }
 
 /// Nanoseconds `n` iterations of `loop` take.
@@ -157,7 +183,11 @@ func measure(_ row: Row, options: Options) -> RowResult {
     var ms = Op.allCases.map { op in
         Measurement(op: op, iterations: calibrate(op.loop(row), targetNanos: target))
     }
+    var refs = row.references.map { r in
+        ReferenceMeasurement(reference: r, iterations: calibrate(r.loop, targetNanos: target))
+    }
     for m in ms { _ = elapsed(m.op.loop(row), m.iterations) }  // warm-up run
+    for r in refs { _ = elapsed(r.reference.loop, r.iterations) }
     let evenOrder: [Op] = [.oursEncode, .swiftProtobufEncode, .oursDecode, .swiftProtobufDecode]
     let oddOrder: [Op] = [.swiftProtobufEncode, .oursEncode, .swiftProtobufDecode, .oursDecode]
     for run in 0..<options.runs {
@@ -165,8 +195,12 @@ func measure(_ row: Row, options: Options) -> RowResult {
             let n = ms[op.rawValue].iterations
             ms[op.rawValue].samples.append(elapsed(op.loop(row), n) / Double(n))
         }
+        for k in refs.indices {
+            let n = refs[k].iterations
+            refs[k].samples.append(elapsed(refs[k].reference.loop, n) / Double(n))
+        }
     }
-    return RowResult(row: row, measurements: ms)
+    return RowResult(row: row, measurements: ms, referenceSamples: refs)
 }
 
 // MARK: Correctness cross-check

@@ -28,10 +28,13 @@ func makeRows() -> [Row] {
             swiftProtobuf: swiftProtobufSide(SwiftProtobufFixtures.packedInt32())),
         Row(id: "strings", title: "repeated string ×100",
             ours: portalSide(PortalAllTypesFixtures.strings()),
-            swiftProtobuf: swiftProtobufSide(SwiftProtobufFixtures.strings())),
+            swiftProtobuf: swiftProtobufSide(SwiftProtobufFixtures.strings()),
+            references: [References.makeStrings(PortalAllTypesFixtures.strings()), References.emptyAllTypes]),
         Row(id: "bytes-64k", title: "bytes 64 KiB",
             ours: portalSide(PortalAllTypesFixtures.blob()),
-            swiftProtobuf: swiftProtobufSide(SwiftProtobufFixtures.blob())),
+            swiftProtobuf: swiftProtobufSide(SwiftProtobufFixtures.blob()),
+            references: [References.encode64KiB, References.decode64KiB(PortalAllTypesFixtures.blob().serializedBytes()),
+                         References.emptyAllTypes]),
         Row(id: "complaint", title: "Complaint (portal.v1)",
             ours: portalSide(PortalComplaintFixture.make()),
             swiftProtobuf: swiftProtobufSide(SwiftProtobufFixtures.complaint())),
@@ -181,6 +184,11 @@ for row in rows {
                 print("    \(pad(m.op.key, 22, right: false)) n=\(m.iterations) median \(ns(m.median)) min \(ns(m.min)) max \(ns(m.max))")
             }
         }
+        for ref in r.referenceSamples {
+            var line = "    reference: \(ref.reference.title): \(ns(ref.median)) ns"
+            if options.verbose { line += " (n=\(ref.iterations) min \(ns(ref.min)) max \(ns(ref.max)))" }
+            print(line)
+        }
     }
 }
 
@@ -190,6 +198,9 @@ if options.json {
         out += "    {\"id\": \(jsonString(r.row.id)), \"title\": \(jsonString(r.row.title)), \"bytes\": \(r.row.ours.encoded.count)"
         for m in r.measurements {
             out += ",\n     \"\(m.op.key)\": {\"median\": \(m.median), \"min\": \(m.min), \"max\": \(m.max), \"iterations\": \(m.iterations), \"samples\": [\(m.samples.map { String($0) }.joined(separator: ", "))]}"
+        }
+        for ref in r.referenceSamples {
+            out += ",\n     \"reference_\(ref.reference.id)\": {\"title\": \(jsonString(ref.reference.title)), \"median\": \(ref.median), \"min\": \(ref.min), \"max\": \(ref.max), \"iterations\": \(ref.iterations), \"samples\": [\(ref.samples.map { String($0) }.joined(separator: ", "))]}"
         }
         out += ",\n     \"encode_ratio\": \(r.encodeRatio), \"decode_ratio\": \(r.decodeRatio)}"
         out += i == results.count - 1 ? "\n" : ",\n"
