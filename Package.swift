@@ -11,6 +11,8 @@ let package = Package(
         .library(name: "PortalWire", targets: ["PortalWire"]),
         .library(name: "PortalModel", targets: ["PortalModel"]),
         .library(name: "PortalRPC", targets: ["PortalRPC"]),
+        .library(name: "PortalStore", targets: ["PortalStore"]),
+        .library(name: "PortalServices", targets: ["PortalServices"]),
         .executable(name: "portal-codegen", targets: ["portal-codegen"]),
         .executable(name: "portal-server", targets: ["portal-server"]),
         .executable(name: "conformance-testee", targets: ["conformance-testee"]),

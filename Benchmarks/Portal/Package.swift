@@ -1,0 +1,38 @@
+// swift-tools-version:6.1
+// Portal benchmarks (issue 4): dashboards and GetComplaint on a generated 1,000,000-complaint
+// store, and durable FileComplaint throughput over the protocol next to raw SQLite inserts.
+// A separate package: the product never depends on it. Run everything with ./run.sh; results
+// and how to read them: ../../docs/PERFORMANCE-PORTAL.md.
+import Foundation
+import PackageDescription
+
+// The root package must export PortalServices and PortalStore as library products. Until it
+// does, ./make-shim.sh builds RootShim/ (the root's own manifest plus those two products, over
+// symlinks to the root's sources) and we depend on that instead; nothing is copied.
+let root = Context.packageDirectory + "/../.."
+let rootManifest = (try? String(contentsOfFile: root + "/Package.swift", encoding: .utf8)) ?? ""
+let rootExportsEverything = ["PortalServices", "PortalStore"].allSatisfy {
+    rootManifest.contains(".library(name: \"\($0)\"")
+}
+
+let package = Package(
+    name: "CitizenPortalPortalBenchmarks",
+    products: [
+        .executable(name: "portal-bench", targets: ["portal-bench"]),
+    ],
+    dependencies: [
+        .package(name: "CitizenPortal", path: rootExportsEverything ? "../.." : "RootShim"),
+    ],
+    targets: [
+        .executableTarget(
+            name: "portal-bench",
+            dependencies: [
+                .product(name: "PortalServices", package: "CitizenPortal"),
+                .product(name: "PortalStore", package: "CitizenPortal"),
+                .product(name: "PortalRPC", package: "CitizenPortal"),
+            ],
+            path: "Sources/portal-bench"
+        ),
+    ],
+    swiftLanguageModes: [.v6]
+)
