@@ -75,6 +75,20 @@ public final class Database {
         return db
     }
 
+    /// The store writer's tuning on top of `writer`: statement journals (one per savepoint,
+    /// i.e. per write item) and temporary tables in memory rather than in a new temp file per
+    /// batch, a larger page cache, and, when a checkpointer thread runs, no automatic
+    /// checkpoint inside commits.
+    func tuneAsStoreWriter(cacheKiB: Int, automaticCheckpoints: Bool) throws(StoreError) {
+        try execute("PRAGMA temp_store = MEMORY; PRAGMA cache_size = -\(max(0, cacheKiB))"
+            + (automaticCheckpoints ? "" : "; PRAGMA wal_autocheckpoint = 0"))
+    }
+
+    /// A store reader's tuning: page cache and memory-mapped I/O.
+    func tuneAsStoreReader(cacheKiB: Int, mmapBytes: Int) throws(StoreError) {
+        try execute("PRAGMA cache_size = -\(max(0, cacheKiB)); PRAGMA mmap_size = \(max(0, mmapBytes))")
+    }
+
     /// The store's reader configuration: a read-only connection, `query_only`, foreign keys on
     /// (so any SQL the readers run behaves as on the writer). WAL lets it read beside the writer.
     public static func reader(path: String, busyTimeoutMillis: Int = 5000) throws(StoreError)

@@ -1,3 +1,7 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
 /// One queued write: runs on the writer thread inside the batch transaction, and is told the
 /// batch's fate afterwards.
 struct WriteItem: Sendable {
@@ -82,14 +86,31 @@ extension Store {
             db = try Database.writer(
                 path: path, synchronous: configuration.synchronous,
                 busyTimeoutMillis: configuration.busyTimeoutMillis)
+            try db.tuneAsStoreWriter(cacheKiB: configuration.writerCacheKiB, automaticCheckpoints: configuration.checkpointInterval == nil)
             let applied = try Migrator(configuration.migrations).migrate(db)
             opened.send(.success(applied))
         } catch {
             opened.send(.failure(error))
             return
         }
+        let checkpointer = configuration.checkpointInterval.map(Checkpointer.init)
+        var checkpointThread: pthread_t?
+        if let checkpointer {
+            // Without the thread, SQLite's automatic checkpoint takes over again.
+            checkpointThread = try? StoreThread.spawn(name: "store-checkpoint") {
+                checkpointer.run(path: path, configuration: configuration, counters: counters)
+            }
+            if checkpointThread == nil { try? db.execute("PRAGMA wal_autocheckpoint = 1000") }
+        }
         while let batch = queue.pop(max: configuration.maxBatch) {
-            groupCommit(batch, on: db, counters: counters)
+            if groupCommit(batch, on: db, counters: counters), checkpointThread != nil {
+                checkpointer?.noteCommit()
+            }
+        }
+        // Stop the checkpointer before the writer's close runs the final checkpoint.
+        if let checkpointThread {
+            checkpointer?.close()
+            StoreThread.join(checkpointThread)
         }
         db.close()
     }
@@ -106,8 +127,10 @@ extension Store {
     }
 
     /// Runs `items` in one transaction (more than one only if a body ended the transaction),
-    /// then resumes their callers.
-    static func groupCommit(_ items: [WriteItem], on db: Database, counters: StoreCounters) {
+    /// then resumes their callers. Returns whether anything was committed.
+    @discardableResult
+    static func groupCommit(_ items: [WriteItem], on db: Database, counters: StoreCounters) -> Bool {
+        var committed = false
         var next = 0
         while next < items.count {
             do {
@@ -115,7 +138,7 @@ extension Store {
             } catch {
                 for item in items[next...] { item.reject(error) }
                 counters.update { $0.failedBatches += 1 }
-                return
+                return committed
             }
             var outcomes: [WriteOutcome] = []
             outcomes.reserveCapacity(items.count - next)
@@ -142,6 +165,7 @@ extension Store {
             if batchError == nil {
                 let failed = outcomes.count(where: { $0.error != nil })
                 counters.update { $0.recordCommit(items: outcomes.count, failed: failed) }
+                committed = true
             } else {
                 counters.update { $0.failedBatches += 1 }
             }
@@ -149,5 +173,6 @@ extension Store {
                 outcome.finish(batchError)
             }
         }
+        return committed
     }
 }

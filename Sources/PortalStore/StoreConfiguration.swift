@@ -30,6 +30,23 @@ public struct StoreConfiguration: Sendable {
     /// failing with `.busy` (`sqlite3_busy_timeout`).
     public var busyTimeoutMillis = 5000
 
+    /// How long the checkpointer thread lets commits accumulate before it copies the WAL back
+    /// into the database file (see `Checkpointer`). `nil` leaves checkpoints to SQLite's
+    /// automatic checkpoint on the writer connection, inside the commits.
+    public var checkpointInterval: Duration? = .milliseconds(50)
+
+    /// The writer connection's page cache (`PRAGMA cache_size`), in KiB.
+    public var writerCacheKiB = 65_536
+
+    /// Each reader connection's page cache, in KiB.
+    public var readerCacheKiB = 16_384
+
+    /// How much of the database file each reader maps into memory (`PRAGMA mmap_size`) instead
+    /// of copying pages with `pread`. 0 turns it off. An I/O error on a mapped page kills the
+    /// process with SIGBUS instead of failing one query: on storage that can fail that way
+    /// (network file systems), set 0.
+    public var readerMmapBytes = 1 << 30
+
     /// Applied in order by the writer when the store opens (see `Migrator`).
     public var migrations: [Migration] = []
 

@@ -19,6 +19,10 @@ public struct StoreStatistics: Sendable, Hashable {
     public var largestBatch = 0
     /// Committed batches per size bucket (see `batchSizeBucketBounds`).
     public var batchSizes = [Int](repeating: 0, count: 6)
+    /// WAL checkpoints run by the checkpointer thread (see `StoreConfiguration.checkpointInterval`).
+    public var checkpoints = 0
+    /// Checkpoints that failed (the WAL keeps its frames; the next one retries).
+    public var failedCheckpoints = 0
     /// Read items run by the readers.
     public var reads = 0
     /// Write items waiting for the writer now.

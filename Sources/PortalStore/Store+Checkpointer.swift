@@ -1,0 +1,79 @@
+import Synchronization
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Copies the WAL back into the database file on a thread and connection of its own, so the
+/// writer never does it inside a group commit. SQLite's automatic checkpoint would run on the
+/// committing connection: the copy, and with `synchronous = NORMAL` the database file's fsync,
+/// would hold up every write queued behind that commit. The writer connection sets
+/// `wal_autocheckpoint = 0` when this runs.
+///
+/// The writer calls `noteCommit()` after each commit. The first note after a checkpoint wakes
+/// the checkpointer, which waits `interval` (so one checkpoint covers the commits of that
+/// span) and runs `PRAGMA wal_checkpoint(PASSIVE)`: it copies what no reader still needs and
+/// never blocks the writer or the readers. An idle store does no checkpoints and no wake-ups.
+/// Durability does not depend on checkpoints: a committed transaction is in the WAL.
+final class Checkpointer: Sendable {
+    private struct State {
+        var pending = false
+        var closed = false
+    }
+
+    private let state = Mutex(State())
+    private let wake = Semaphore()
+    let interval: Duration
+
+    init(interval: Duration) {
+        self.interval = interval
+    }
+
+    /// A commit added frames to the WAL.
+    func noteCommit() {
+        let first = state.withLock { state in
+            defer { state.pending = true }
+            return !state.pending
+        }
+        if first { wake.post() }
+    }
+
+    /// Ends `run` after at most one more checkpoint.
+    func close() {
+        state.withLock { $0.closed = true }
+        wake.post()
+    }
+
+    /// The checkpointer thread's loop on its own read-write connection.
+    func run(path: String, configuration: StoreConfiguration, counters: StoreCounters) {
+        let db: Database
+        do {
+            db = try Database(path: path, mode: .readWrite, busyTimeoutMillis: configuration.busyTimeoutMillis)
+        } catch {
+            counters.update { $0.failedCheckpoints += 1 }
+            return
+        }
+        defer { db.close() }
+        while true {
+            wake.wait()
+            if state.withLock({ $0.closed }) { return }
+            Self.sleep(interval)
+            state.withLock { $0.pending = false }
+            do {
+                _ = try db.queryOne("PRAGMA wal_checkpoint(PASSIVE)") { _ in () }
+                counters.update { $0.checkpoints += 1 }
+            } catch {
+                counters.update { $0.failedCheckpoints += 1 }
+            }
+        }
+    }
+
+    private static func sleep(_ duration: Duration) {
+        let (seconds, attoseconds) = duration.components
+        var request = timespec(tv_sec: Int(seconds), tv_nsec: Int(attoseconds / 1_000_000_000))
+        var remaining = timespec()
+        while nanosleep(&request, &remaining) != 0 && errno == EINTR {
+            request = remaining
+        }
+    }
+}
