@@ -7,7 +7,7 @@ struct ComplaintFiling: Sendable {
     let core: PortalCore
 
     private struct Filed: Sendable {
-        var complaint: Portal_V1_Complaint
+        var id: Int64
         var isNew: Bool
     }
 
@@ -38,9 +38,9 @@ struct ComplaintFiling: Sendable {
         let principal = Principal.citizen(citizen)
 
         let filed: Filed = try await core.write { db in
-            if let existing = try db.queryOne("SELECT code FROM complaints WHERE citizen_id = ? AND idempotency_key = ?",
-                                              [citizenID, key], { $0.text(0) }) {
-                return Filed(complaint: try ComplaintRecords.load(db, code: existing, timeline: true)!, isNew: false)
+            if let existing = try db.queryOne("SELECT id FROM complaints WHERE citizen_id = ? AND idempotency_key = ?",
+                                              [citizenID, key], { $0.int(0) }) {
+                return Filed(id: existing, isNew: false)
             }
             let serial = try db.queryOne("""
                 INSERT INTO complaint_codes (district_code, year, last) VALUES (?, ?, 1)
@@ -68,14 +68,17 @@ struct ComplaintFiling: Sendable {
             try MessageBox.append(db, citizenID: citizenID, kind: .complaintFiled, reference: code,
                                   text: "Your complaint \(code) was registered and sent to the Deputy Commissioner, \(district.name).", at: now)
             try AuditLog.append(db, at: now, actor: principal, action: "complaint.file", target: code)
-            return Filed(complaint: try ComplaintRecords.load(db, id: id, timeline: true)!, isNew: true)
+            return Filed(id: id, isNew: true)
         }
+        // Read back on a reader, not on the writer thread every write waits for. It sees the
+        // commit (a read sees every write acknowledged before it); complaints are never deleted.
+        let complaint = try await core.read { db in try ComplaintRecords.load(db, id: filed.id, timeline: true)! }
         if filed.isNew {
             core.hub.citizenMessagesChanged([citizenID])
-            core.hub.publishQueue([.init(kind: .new, complaint: filed.complaint, at: now)])
-            core.hub.districtChanged([filed.complaint.districtCode])
+            core.hub.publishQueue([.init(kind: .new, complaint: complaint, at: now)])
+            core.hub.districtChanged([complaint.districtCode])
         }
-        return filed.complaint
+        return complaint
     }
 
     static func zeroPadded(_ n: Int64, width: Int) -> String {
