@@ -152,7 +152,7 @@ let package = Package(
         ),
         .testTarget(
             name: "PortalServicesTests",
-            dependencies: ["PortalServices"],
+            dependencies: ["PortalServices", "PortalStore"],
             path: "Tests/PortalServicesTests"
         ),
         .testTarget(

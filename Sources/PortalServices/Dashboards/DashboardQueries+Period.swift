@@ -1,44 +1,82 @@
 import PortalModel
 import PortalStore
 
-/// Figures for complaints filed within a period, counted exactly from the complaint indexes
-/// (a bounded period touches only its own complaints).
+/// Figures for the complaints filed within a period, from the counters by filing day that
+/// `0007_daily_statistics` keeps: a 30-day province dashboard reads a few thousand counter
+/// rows, not the hundred thousand complaints filed in those days. Periods are whole days in
+/// Pakistan Standard Time (`DayRange`); the response reports the days it counted.
 extension DashboardQueries {
-    static func period(_ db: Database, _ scope: Scope, from: Int64?, to: Int64?, into d: inout Portal_V1_Dashboard) throws -> Tally {
-        var clause = scope.clause
-        var values = scope.values
-        if let from { clause += " AND c.filed_at >= ?"; values.append(.integer(from)) }
-        if let to { clause += " AND c.filed_at < ?"; values.append(.integer(to)) }
+    /// Whole PKT days: `from` rounded down to the start of its day, `to` up to the end of its
+    /// day (an end exactly at midnight stays there).
+    struct DayRange: Sendable, Equatable {
+        /// First day counted, or nil for no lower bound.
+        var first: Int64?
+        /// The day after the last one counted, or nil for no upper bound.
+        var end: Int64?
 
+        static let offset = PortalMigrations.pktDayOffsetMillis
+
+        init(from: Int64?, to: Int64?) {
+            first = from.map { Self.floorDiv($0 + Self.offset, Millis.day) }
+            end = to.map { -Self.floorDiv(-($0 + Self.offset), Millis.day) }
+        }
+
+        var startMillis: Int64? { first.map { $0 * Millis.day - Self.offset } }
+        var endMillis: Int64? { end.map { $0 * Millis.day - Self.offset } }
+
+        /// `AND day >= ? AND day < ?` for the bounds present, with their values.
+        func clause(_ column: String) -> (String, [SQLValue]) {
+            var sql = "", values: [SQLValue] = []
+            if let first { sql += " AND \(column) >= ?"; values.append(.integer(first)) }
+            if let end { sql += " AND \(column) < ?"; values.append(.integer(end)) }
+            return (sql, values)
+        }
+
+        static func floorDiv(_ a: Int64, _ b: Int64) -> Int64 {
+            let q = a / b
+            return (a % b != 0 && (a < 0) != (b < 0)) ? q - 1 : q
+        }
+    }
+
+    static func period(_ db: Database, _ scope: Scope, _ days: DayRange, wholeJurisdiction: Bool, into d: inout Portal_V1_Dashboard) throws -> Tally {
         let (inDistricts, districtValues) = scope.districtIn("district_code")
+        let (dayClause, dayValues) = days.clause("day")
+
         var citizenSQL = "SELECT count(*) FROM citizens WHERE verified = 1 AND \(inDistricts)"
         var citizenValues = districtValues
-        if let from { citizenSQL += " AND created_at >= ?"; citizenValues.append(.integer(from)) }
-        if let to { citizenSQL += " AND created_at < ?"; citizenValues.append(.integer(to)) }
+        if let start = days.startMillis { citizenSQL += " AND created_at >= ?"; citizenValues.append(.integer(start)) }
+        if let end = days.endMillis { citizenSQL += " AND created_at < ?"; citizenValues.append(.integer(end)) }
         d.citizensRegistered = UInt64(try db.queryOne(citizenSQL, citizenValues) { $0.int(0) } ?? 0)
 
         var tally = Tally()
-        for (district, category, status, n) in try db.query(
-            "SELECT c.district_code, c.category_code, c.status, count(*) FROM complaints c WHERE \(clause) GROUP BY 1, 2, 3",
-            values, { ($0.text(0), $0.text(1), $0.int(2), UInt64($0.int(3))) }) {
-            tally.add(district: district, category: category, status: status, n)
+        if wholeJurisdiction {
+            // Every district: the by-district and by-category sums, never a district × category row.
+            try db.forEachRow("""
+                SELECT district_code, status, tier, reopened, sum(n) FROM complaint_days_by_district
+                WHERE n > 0\(dayClause) GROUP BY 1, 2, 3, 4
+                """, dayValues) { r in
+                tally.add(district: r.text(0), category: nil, status: r.int(1), tier: r.int(2), reopened: r.int(3) != 0, UInt64(r.int(4)))
+            }
+            try db.forEachRow("SELECT category_code, status, sum(n) FROM complaint_days_by_category WHERE n > 0\(dayClause) GROUP BY 1, 2", dayValues) { r in
+                tally.addCategory(r.text(0), status: r.int(1), UInt64(r.int(2)))
+            }
+            d.medianResolutionHours = try medianFromHistogram(db, "SELECT hours, sum(n) FROM resolution_days_all WHERE n > 0\(dayClause) GROUP BY 1 ORDER BY 1", dayValues)
+        } else {
+            try db.forEachRow("""
+                SELECT district_code, category_code, status, tier, reopened, sum(n) FROM complaint_days
+                WHERE \(inDistricts)\(dayClause) AND n > 0 GROUP BY 1, 2, 3, 4, 5
+                """, districtValues + dayValues) { r in
+                tally.add(district: r.text(0), category: r.text(1), status: r.int(2), tier: r.int(3), reopened: r.int(4) != 0, UInt64(r.int(5)))
+            }
+            d.medianResolutionHours = try medianFromHistogram(db, """
+                SELECT hours, sum(n) FROM resolution_days WHERE \(inDistricts)\(dayClause) AND n > 0 GROUP BY 1 ORDER BY 1
+                """, districtValues + dayValues)
         }
-        for (tier, n) in try db.query("SELECT c.tier, count(*) FROM complaints c WHERE \(clause) AND c.status IN (1, 2, 3, 6) AND c.tier > 1 GROUP BY 1",
-                                      values, { ($0.int(0), UInt64($0.int(1))) }) {
-            if tier == 2 { d.escalatedToDivision = n } else if tier == 3 { d.escalatedToProvince = n }
-        }
-        d.medianResolutionHours = try medianHours(db, "SELECT c.resolved_at - c.filed_at AS v FROM complaints c WHERE \(clause) AND c.resolved_at IS NOT NULL", values)
-
-        let fb = try db.queryOne("""
-            SELECT count(*), coalesce(sum(f.satisfied), 0) FROM feedback f JOIN complaints c ON c.id = f.complaint_id WHERE \(clause)
-            """, values) { (UInt64($0.int(0)), UInt64($0.int(1))) } ?? (0, 0)
-        d.feedbackGiven = fb.0
-        d.satisfiedPercent = fb.0 == 0 ? 0 : Double(fb.1) * 100 / Double(fb.0)
-        let reopen = try db.queryOne("""
-            SELECT count(*), coalesce(sum(c.reopen_count > 0), 0) FROM complaints c
-            WHERE \(clause) AND (c.reopen_count > 0 OR c.status IN (4, 5))
-            """, values) { (UInt64($0.int(0)), UInt64($0.int(1))) } ?? (0, 0)
-        d.reopenPercent = reopen.0 == 0 ? 0 : Double(reopen.1) * 100 / Double(reopen.0)
+        let (given, satisfied) = try db.queryOne("""
+            SELECT coalesce(sum(given), 0), coalesce(sum(satisfied), 0) FROM feedback_days WHERE \(inDistricts)\(dayClause)
+            """, districtValues + dayValues) { (UInt64($0.int(0)), UInt64($0.int(1))) } ?? (0, 0)
+        d.feedbackGiven = given
+        d.satisfiedPercent = given == 0 ? 0 : Double(satisfied) * 100 / Double(given)
         return tally
     }
 }

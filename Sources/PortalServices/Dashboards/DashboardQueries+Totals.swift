@@ -7,18 +7,10 @@ extension DashboardQueries {
     static func allTime(_ db: Database, _ scope: Scope, into d: inout Portal_V1_Dashboard) throws -> Tally {
         let (inDistricts, values) = scope.districtIn("district_code")
         var tally = Tally()
-        var reopened: UInt64 = 0, everResolved: UInt64 = 0
-        for (district, category, status, tier, wasReopened, n) in try db.query(
-            "SELECT district_code, category_code, status, tier, reopened, n FROM complaint_stats WHERE \(inDistricts) AND n > 0",
-            values, { ($0.text(0), $0.text(1), $0.int(2), $0.int(3), $0.int(4) != 0, UInt64($0.int(5))) }) {
-            tally.add(district: district, category: category, status: status, n)
-            if [1, 2, 3, 6].contains(status) {
-                if tier == 2 { d.escalatedToDivision += n } else if tier == 3 { d.escalatedToProvince += n }
-            }
-            if wasReopened { reopened += n }
-            if wasReopened || status == 4 || status == 5 { everResolved += n }
+        try db.forEachRow(
+            "SELECT district_code, category_code, status, tier, reopened, n FROM complaint_stats WHERE \(inDistricts) AND n > 0", values) { r in
+            tally.add(district: r.text(0), category: r.text(1), status: r.int(2), tier: r.int(3), reopened: r.int(4) != 0, UInt64(r.int(5)))
         }
-        d.reopenPercent = everResolved == 0 ? 0 : Double(reopened) * 100 / Double(everResolved)
         d.citizensRegistered = UInt64(try db.queryOne("SELECT coalesce(sum(n), 0) FROM citizen_stats WHERE \(inDistricts)", values) { $0.int(0) } ?? 0)
         let (given, satisfied) = try db.queryOne("SELECT coalesce(sum(given), 0), coalesce(sum(satisfied), 0) FROM feedback_stats WHERE \(inDistricts)",
                                                  values) { (UInt64($0.int(0)), UInt64($0.int(1))) } ?? (0, 0)
@@ -28,10 +20,14 @@ extension DashboardQueries {
         return tally
     }
 
-    /// The median of an hour histogram (whole hours; the middle bucket's value).
+    /// The median of an hour histogram `(hours, n)` in ascending hours (whole hours; the
+    /// middle bucket's value).
     static func medianFromHistogram(_ db: Database, _ sql: String, _ values: [SQLValue]) throws -> Double {
-        let buckets = try db.query(sql, values) { ($0.int(0), $0.int(1)) }
-        let total = buckets.reduce(0) { $0 + $1.1 }
+        median(of: try db.query(sql, values) { ($0.int(0), $0.int(1)) })
+    }
+
+    static func median(of buckets: [(hours: Int64, n: Int64)]) -> Double {
+        let total = buckets.reduce(0) { $0 + $1.n }
         guard total > 0 else { return 0 }
         func value(at rank: Int64) -> Int64 {
             var seen: Int64 = 0
@@ -39,7 +35,7 @@ extension DashboardQueries {
                 seen += n
                 if seen > rank { return hours }
             }
-            return buckets.last!.0
+            return buckets.last!.hours
         }
         let lower = value(at: (total - 1) / 2), upper = value(at: total / 2)
         return Double(lower + upper) / 2

@@ -2,9 +2,11 @@ import PortalModel
 import PortalStore
 
 /// The figures behind every tier's dashboard and the public statistics, computed in one read
-/// transaction (a consistent snapshot). All-time figures come from the trigger-maintained
-/// counters (`+Totals`); a bounded period is counted exactly from the complaint indexes
-/// (`+Period`). Overdue counts and per-officer figures are shared by both.
+/// transaction (a consistent snapshot) from counters that triggers keep: all-time figures from
+/// `0004_statistics` (`+Totals`), a period's from the counters by filing day of
+/// `0007_daily_statistics` (`+Period`). Overdue counts and per-officer figures are shared by
+/// both. No dashboard reads complaints one by one, except the overdue count's bounded
+/// window of recent unresolved ones.
 struct DashboardQueries: Sendable {
     let core: PortalCore
 
@@ -32,48 +34,62 @@ struct DashboardQueries: Sendable {
         return s
     }
 
-    /// Counts accumulated by district and category, whichever path produced them.
+    /// Counts accumulated by district and category, whichever counter table produced them.
     struct Tally {
         var totals = Portal_V1_StatusCounts()
         var byDistrict: [String: Portal_V1_StatusCounts] = [:]
         var byCategory: [String: Portal_V1_StatusCounts] = [:]
+        var escalatedToDivision: UInt64 = 0, escalatedToProvince: UInt64 = 0
+        /// Complaints reopened at least once, and those resolved at least once (reopened, resolved or closed).
+        var reopened: UInt64 = 0, everResolved: UInt64 = 0
 
-        mutating func add(district: String, category: String, status: Int64, _ n: UInt64) {
+        /// `n` complaints in one state; a nil category is counted by `addCategory` separately.
+        mutating func add(district: String, category: String?, status: Int64, tier: Int64, reopened wasReopened: Bool, _ n: UInt64) {
             byDistrict[district, default: .init()].add(status: status, n)
-            byCategory[category, default: .init()].add(status: status, n)
+            if let category { addCategory(category, status: status, n) }
             totals.add(status: status, n)
+            if Self.open.contains(status) {
+                if tier == 2 { escalatedToDivision += n } else if tier == 3 { escalatedToProvince += n }
+            }
+            if wasReopened { reopened += n }
+            if wasReopened || status == 4 || status == 5 { everResolved += n }
         }
+
+        mutating func addCategory(_ category: String, status: Int64, _ n: UInt64) {
+            byCategory[category, default: .init()].add(status: status, n)
+        }
+
+        /// New, assigned, information requested, reopened.
+        static let open: Set<Int64> = [1, 2, 3, 6]
     }
 
     func dashboard(_ scope: Scope, from: Int64?, to: Int64?, includeOfficers: Bool) async throws(PortalError) -> Portal_V1_Dashboard {
         let now = core.now()
         let overdueCutoff = now - Int64(core.escalationPolicy.divisionAfterDays) * Millis.day
         let directory = core.directory.snapshot
+        let wholeJurisdiction = scope.districts.count == directory.jurisdictions.values.count { $0.tier == .district }
+        let days: DayRange? = from == nil && to == nil ? nil : DayRange(from: from, to: to)
         return try await core.read { db in
             var d = Portal_V1_Dashboard()
             d.scopeCode = scope.jurisdiction.code
             d.scopeTier = scope.jurisdiction.tier
-            if let from { d.periodStart = .init(millis: from) }
-            if let to { d.periodEnd = .init(millis: to) }
+            if let start = days?.startMillis { d.periodStart = .init(millis: start) }
+            if let end = days?.endMillis { d.periodEnd = .init(millis: end) }
             d.computedAt = .init(millis: now)
 
             let tally: Tally
-            if from == nil && to == nil {
-                tally = try Self.allTime(db, scope, into: &d)
+            if let days {
+                tally = try Self.period(db, scope, days, wholeJurisdiction: wholeJurisdiction, into: &d)
             } else {
-                tally = try Self.period(db, scope, from: from, to: to, into: &d)
+                tally = try Self.allTime(db, scope, into: &d)
             }
             d.complaints = tally.totals
+            d.escalatedToDivision = tally.escalatedToDivision
+            d.escalatedToProvince = tally.escalatedToProvince
+            d.reopenPercent = tally.everResolved == 0 ? 0 : Double(tally.reopened) * 100 / Double(tally.everResolved)
 
-            var overdue: [String: UInt64] = [:]
-            // The partial indexes of unresolved complaints by scope and clock (migration 0006)
-            // read just the scope's overdue rows.
-            for (district, n) in try db.query(
-                "SELECT c.district_code, count(*) FROM complaints c WHERE c.status IN (1, 2, 3, 6) AND c.clock_started_at <= ? AND \(scope.clause) GROUP BY 1",
-                [.integer(overdueCutoff)] + scope.values, { ($0.text(0), UInt64($0.int(1))) }) {
-                overdue[district] = n
-                d.overdue += n
-            }
+            let overdue = try Self.overdue(db, scope, cutoff: overdueCutoff, wholeJurisdiction: wholeJurisdiction)
+            d.overdue = overdue.values.reduce(0, +)
             d.byDistrict = tally.byDistrict.keys.sorted().map { code in
                 var dc = Portal_V1_DistrictCount()
                 dc.districtCode = code
@@ -90,46 +106,61 @@ struct DashboardQueries: Sendable {
                 return cc
             }
             if includeOfficers && scope.jurisdiction.tier == .district {
-                d.byOfficer = try Self.officers(db, scope, from: from, to: to)
+                d.byOfficer = try Self.officers(db, scope, days)
             }
             return d
         }
     }
 
-    /// Per-officer figures of a district: assigned, resolved, median hours to resolve. Starts
-    /// from the district's officers and their assignments (by the staff index), never from the
-    /// district's complaints. (Transfers drop assignees, so an officer's assignments are all in
-    /// his district.)
-    static func officers(_ db: Database, _ scope: Scope, from: Int64?, to: Int64?) throws -> [Portal_V1_OfficerFigures] {
-        var clause = "s.role = 2 AND s.jurisdiction_code = ?"
-        var values: [SQLValue] = [.text(scope.jurisdiction.code)]
-        if let from { clause += " AND c.filed_at >= ?"; values.append(.integer(from)) }
-        if let to { clause += " AND c.filed_at < ?"; values.append(.integer(to)) }
+    /// Unresolved complaints whose clock started at or before `cutoff`, by district: the
+    /// unresolved total from the counters minus the unresolved complaints started after the
+    /// cutoff (the partial indexes of migrations 0006 and 0007). That reads at most the intake
+    /// of the last `divisionAfterDays` days, however large the overdue backlog has grown.
+    static func overdue(_ db: Database, _ scope: Scope, cutoff: Int64, wholeJurisdiction: Bool) throws -> [String: UInt64] {
+        let (inDistricts, values) = scope.districtIn("district_code")
+        var overdue: [String: UInt64] = [:]
+        try db.forEachRow("""
+            SELECT district_code, sum(n) FROM complaint_stats WHERE \(inDistricts) AND status IN (1, 2, 3, 6) GROUP BY 1
+            """, values) { r in overdue[r.text(0)] = UInt64(max(0, r.int(1))) }
+        // Every district: the clock index covers (clock, district). Without ANALYZE statistics
+        // the planner would prefer the status index and read every unresolved complaint.
+        let recentSQL = wholeJurisdiction
+            ? "SELECT c.district_code, count(*) FROM complaints c INDEXED BY complaints_open_clock WHERE c.status IN (1, 2, 3, 6) AND c.clock_started_at > ? GROUP BY 1"
+            : "SELECT c.district_code, count(*) FROM complaints c WHERE c.status IN (1, 2, 3, 6) AND c.clock_started_at > ? AND \(scope.clause) GROUP BY 1"
+        try db.forEachRow(recentSQL, [.integer(cutoff)] + (wholeJurisdiction ? [] : scope.values)) { r in
+            let recent = UInt64(r.int(1)), open = overdue[r.text(0)] ?? 0
+            overdue[r.text(0)] = open > recent ? open - recent : 0
+        }
+        return overdue.filter { $0.value > 0 }
+    }
+
+    /// Per-officer figures of a district: assigned, resolved, median hours from assignment to
+    /// resolution, from the officer counters (`0007_daily_statistics`), by the filing day of
+    /// the complaints. Department officers posted in the district who have assignments.
+    /// (Transfers drop assignees, so an officer's assignments are all in his district.)
+    static func officers(_ db: Database, _ scope: Scope, _ days: DayRange?) throws -> [Portal_V1_OfficerFigures] {
+        let (dayClause, dayValues) = days?.clause("o.day") ?? ("", [])
         var figures = try db.query("""
-            SELECT s.id, s.name, count(*), count(a.resolved_at) FROM staff s
-            JOIN complaint_assignees a ON a.staff_id = s.id JOIN complaints c ON c.id = a.complaint_id
-            WHERE \(clause) GROUP BY s.id ORDER BY count(*) DESC, s.id LIMIT 500
-            """, values) { r in
+            SELECT s.id, s.name, sum(o.assigned), sum(o.resolved) FROM staff s JOIN officer_days o ON o.staff_id = s.id
+            WHERE s.role = 2 AND s.jurisdiction_code = ?\(dayClause)
+            GROUP BY s.id HAVING sum(o.assigned) > 0 ORDER BY 3 DESC, s.id LIMIT 500
+            """, [.text(scope.jurisdiction.code)] + dayValues) { r in
             var o = Portal_V1_OfficerFigures()
             o.staffId = String(r.int(0)); o.name = r.text(1); o.assigned = UInt64(r.int(2)); o.resolved = UInt64(r.int(3))
             return o
         }
+        guard !figures.isEmpty else { return [] }
+        let ids = figures.map { SQLValue.integer(Int64($0.staffId)!) }
+        let idList = ids.map { _ in "?" }.joined(separator: ", ")
+        let histogramSQL = days == nil
+            ? "SELECT staff_id, hours, n FROM officer_hours_all o WHERE staff_id IN (\(idList)) AND n > 0 ORDER BY 1, 2"
+            : "SELECT staff_id, hours, sum(n) FROM officer_hours o WHERE staff_id IN (\(idList))\(dayClause) AND n > 0 GROUP BY 1, 2 ORDER BY 1, 2"
+        var buckets: [Int64: [(hours: Int64, n: Int64)]] = [:]
+        try db.forEachRow(histogramSQL, ids + dayValues) { r in buckets[r.int(0), default: []].append((r.int(1), r.int(2))) }
         for i in figures.indices {
-            figures[i].medianResolutionHours = try medianHours(db, """
-                SELECT a.resolved_at - a.assigned_at AS v FROM staff s JOIN complaint_assignees a ON a.staff_id = s.id
-                JOIN complaints c ON c.id = a.complaint_id
-                WHERE \(clause) AND a.staff_id = ? AND a.resolved_at IS NOT NULL
-                """, values + [.integer(Int64(figures[i].staffId)!)])
+            figures[i].medianResolutionHours = median(of: buckets[Int64(figures[i].staffId)!] ?? [])
         }
         return figures
-    }
-
-    /// The median of `sql`'s single column `v` (milliseconds), in hours.
-    static func medianHours(_ db: Database, _ sql: String, _ values: [SQLValue]) throws -> Double {
-        let n = try db.queryOne("SELECT count(*) FROM (\(sql))", values) { $0.int(0) } ?? 0
-        guard n > 0 else { return 0 }
-        let middle = try db.query("SELECT v FROM (\(sql)) ORDER BY v LIMIT ? OFFSET ?", values + [.integer(2 - n % 2), .integer((n - 1) / 2)]) { Double($0.int(0)) }
-        return middle.reduce(0, +) / Double(middle.count) / Double(Millis.hour)
     }
 
     /// Province-wide headline figures for anyone.

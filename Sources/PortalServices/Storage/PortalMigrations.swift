@@ -11,6 +11,7 @@ enum PortalMigrations {
         Migration("0004_statistics", sql: statistics),
         Migration("0005_information_and_eservices") { try informationAndEServices($0) },
         Migration("0006_open_complaint_scope_indexes", sql: openComplaintScopeIndexes),
+        Migration("0007_daily_statistics", sql: dailyStatistics),
     ]
 
     /// Unresolved complaints by scope and clock: the overdue count of a district or division
