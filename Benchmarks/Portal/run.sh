@@ -17,9 +17,9 @@
 #    copy the raw SQLite loops: c/raw_insert with 1 and 1,000 rows per transaction, and
 #    `portal-bench raw` (the same through PortalStore's Database) with 1, and `direct` (the
 #    services without the protocol). Every ratio is taken between runs of the same repetition.
-#    For synchronous=normal also two EXPERIMENTS, labelled as such: `file` against a server whose
-#    WAL checkpoints run on a separate connection (serve --experiment-checkpointer), and the raw
-#    C loops with wal_autocheckpoint=0.
+#    For synchronous=normal also an EXPERIMENT, labelled as such: the raw C loops with
+#    wal_autocheckpoint=0. (The product's writer checkpoints on a thread of its own since
+#    migration 0007's session, so the old `--experiment-checkpointer` run is gone.)
 #
 # Raw results: $SCRATCH/results/<time>/raw.txt (SCRATCH defaults to <repo>/.build-bench-portal).
 set -euo pipefail
@@ -192,12 +192,7 @@ if [[ ,$ONLY, == *,write,* ]]; then
       "$BIN" direct --data "$WORK" --seconds "$SECS" --warmup 2 --inflight 256 --sync "$sync" | tag "$rep"
       "$BIN" check --data "$WORK" --quick | tail -1
       if [ "$sync" = normal ]; then
-        # Experiments (not the product's configuration): checkpoints off the inserting thread.
-        rm -rf "$WORK"; cp -r "$DATA" "$WORK"
-        start_server "$OUT/server-exp-$rep.out" "$WORK" normal --experiment-checkpointer
-        "$BIN" file --data "$WORK" --port "$PORT" --seconds "$SECS" --warmup 2 --connections 8 --inflight 32 --sync normal \
-          --server-log "$OUT/server-exp-$rep.out" --bench-name file-ckpt-experiment | tag "$rep"
-        stop_server
+        # Experiment (not the product's configuration): the raw C loops with checkpoints off.
         "$RAW" --db "$WORK/portal.sqlite" --first-citizen "$FIRST" --citizens "$COUNT" --seconds "$SECS" --warmup 1 --batch 1 --sync normal --autocheckpoint 0 | tag "$rep"
         "$RAW" --db "$WORK/portal.sqlite" --first-citizen "$FIRST" --citizens "$COUNT" --seconds "$SECS" --warmup 1 --batch 1000 --sync normal --autocheckpoint 0 | tag "$rep"
       fi

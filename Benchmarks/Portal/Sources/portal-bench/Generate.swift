@@ -133,37 +133,15 @@ extension Database {
     }
 }
 
-/// Checks on the `0004_statistics` counters (Sources/PortalServices/Storage/PortalMigrations.swift).
-enum StatisticsSQL {
-    /// Rows where a counter table and a fresh GROUP BY over the data disagree (0 when the
-    /// triggers kept up). The GROUP BYs are the migration's backfills as of this writing; if
-    /// the migration changes, a mismatch here may mean this copy is stale. `resolution_hours`
-    /// is left out: its trigger counts every resolution of a reopened complaint, its backfill
-    /// only the current one, so they differ by design.
-    static let mismatches = """
-        SELECT count(*) FROM (
-            SELECT district_code, category_code, status, tier, reopened, n FROM complaint_stats WHERE n > 0
-            EXCEPT SELECT district_code, category_code, status, tier, reopen_count > 0, count(*) FROM complaints GROUP BY 1, 2, 3, 4, 5
-        ) UNION ALL SELECT count(*) FROM (
-            SELECT district_code, category_code, status, tier, reopen_count > 0, count(*) FROM complaints GROUP BY 1, 2, 3, 4, 5
-            EXCEPT SELECT district_code, category_code, status, tier, reopened, n FROM complaint_stats WHERE n > 0
-        ) UNION ALL SELECT count(*) FROM (
-            SELECT district_code, n FROM citizen_stats EXCEPT SELECT district_code, count(*) FROM citizens WHERE verified = 1 GROUP BY 1
-        ) UNION ALL SELECT count(*) FROM (
-            SELECT district_code, given, satisfied FROM feedback_stats
-            EXCEPT SELECT c.district_code, count(*), sum(f.satisfied) FROM feedback f JOIN complaints c ON c.id = f.complaint_id GROUP BY 1
-        )
-        """
-}
-
 /// `portal-bench check --data DIR`: the trigger-kept counters against fresh GROUP BYs, and
 /// SQLite's integrity and foreign-key checks (slow on a large store: `--quick` skips those).
 func check(_ options: Options) throws {
     let db = try Database(path: options.dataDirectory + "/portal.sqlite", mode: .readOnly)
     let t0 = nowNanos()
-    let bad = try db.query(StatisticsSQL.mismatches) { $0.int(0) }
-    say("statistics mismatches (complaint_stats both ways, citizen_stats, feedback_stats): \(bad)")
-    var ok = bad.allSatisfy { $0 == 0 }
+    // Every trigger-kept counter table against its recount (PortalServices' StatisticsAudit).
+    let audit = try StatisticsAudit.mismatches(db)
+    say("statistics mismatches: " + audit.map { "\($0.table)=\($0.rows)" }.joined(separator: " "))
+    var ok = audit.allSatisfy { $0.rows == 0 }
     if !options.flag("quick") {
         let integrity = try db.query("PRAGMA quick_check") { $0.text(0) }
         let fk = try db.query("PRAGMA foreign_key_check") { $0.text(0) }
