@@ -88,7 +88,7 @@ struct DashboardQueries: Sendable {
             d.escalatedToProvince = tally.escalatedToProvince
             d.reopenPercent = tally.everResolved == 0 ? 0 : Double(tally.reopened) * 100 / Double(tally.everResolved)
 
-            let overdue = try Self.overdue(db, scope, cutoff: overdueCutoff, wholeJurisdiction: wholeJurisdiction)
+            let overdue = try Self.overdue(db, scope, cutoff: overdueCutoff)
             d.overdue = overdue.values.reduce(0, +)
             d.byDistrict = tally.byDistrict.keys.sorted().map { code in
                 var dc = Portal_V1_DistrictCount()
@@ -114,20 +114,21 @@ struct DashboardQueries: Sendable {
 
     /// Unresolved complaints whose clock started at or before `cutoff`, by district: the
     /// unresolved total from the counters minus the unresolved complaints started after the
-    /// cutoff (the partial indexes of migrations 0006 and 0007). That reads at most the intake
+    /// cutoff (the partial indexes of migration 0006). That reads at most the intake
     /// of the last `divisionAfterDays` days, however large the overdue backlog has grown.
-    static func overdue(_ db: Database, _ scope: Scope, cutoff: Int64, wholeJurisdiction: Bool) throws -> [String: UInt64] {
+    static func overdue(_ db: Database, _ scope: Scope, cutoff: Int64) throws -> [String: UInt64] {
         let (inDistricts, values) = scope.districtIn("district_code")
         var overdue: [String: UInt64] = [:]
         try db.forEachRow("""
             SELECT district_code, sum(n) FROM complaint_stats WHERE \(inDistricts) AND status IN (1, 2, 3, 6) GROUP BY 1
             """, values) { r in overdue[r.text(0)] = UInt64(max(0, r.int(1))) }
-        // Every district: the clock index covers (clock, district). Without ANALYZE statistics
-        // the planner would prefer the status index and read every unresolved complaint.
-        let recentSQL = wholeJurisdiction
-            ? "SELECT c.district_code, count(*) FROM complaints c INDEXED BY complaints_open_clock WHERE c.status IN (1, 2, 3, 6) AND c.clock_started_at > ? GROUP BY 1"
-            : "SELECT c.district_code, count(*) FROM complaints c WHERE c.status IN (1, 2, 3, 6) AND c.clock_started_at > ? AND \(scope.clause) GROUP BY 1"
-        try db.forEachRow(recentSQL, [.integer(cutoff)] + (wholeJurisdiction ? [] : scope.values)) { r in
+        // A list of districts (a province): without ANALYZE statistics the planner would take the
+        // status index and read every unresolved complaint; the per-district clock index reads
+        // only the recent ones of each district.
+        let listsDistricts = scope.jurisdiction.tier != .district && scope.jurisdiction.tier != .division
+        let index = listsDistricts ? "INDEXED BY complaints_open_district_clock " : ""
+        let recentSQL = "SELECT c.district_code, count(*) FROM complaints c \(index)WHERE c.status IN (1, 2, 3, 6) AND \(scope.clause) AND c.clock_started_at > ? GROUP BY 1"
+        try db.forEachRow(recentSQL, scope.values + [.integer(cutoff)]) { r in
             let recent = UInt64(r.int(1)), open = overdue[r.text(0)] ?? 0
             overdue[r.text(0)] = open > recent ? open - recent : 0
         }

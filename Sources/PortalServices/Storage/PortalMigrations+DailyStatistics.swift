@@ -16,7 +16,6 @@ import PortalStore
 /// - `feedback_days`: feedback given and satisfied, by the complaint's district and filing day.
 /// - `officer_days`, `officer_hours`, `officer_hours_all`: assignments and resolutions per
 ///   officer by the complaint's filing day, and assignment-to-resolution hours.
-/// - `complaints_open_clock` gains the district, so the province's overdue count is covered.
 ///
 /// Rows whose counts fall to zero stay; readers skip them. `StatisticsAudit` recounts every
 /// table from the data. Complaints are never deleted and `filed_at` never changes, so no
@@ -64,10 +63,6 @@ extension PortalMigrations {
 
         \(StatisticsAudit.backfill)
 
-        -- The escalation scan's index, now also covering the district: a province's overdue
-        -- count reads the recent unresolved complaints from the index alone.
-        DROP INDEX complaints_open_clock;
-        CREATE INDEX complaints_open_clock ON complaints(clock_started_at, district_code) WHERE status IN (1, 2, 3, 6);
 
         CREATE TRIGGER complaint_days_insert AFTER INSERT ON complaints BEGIN
             INSERT INTO complaint_days VALUES (new.district_code, \(newDay), new.category_code, new.status, new.tier, new.reopen_count > 0, 1)
