@@ -155,6 +155,12 @@ let package = Package(
             dependencies: ["PortalServices", "PortalStore"],
             path: "Tests/PortalServicesTests"
         ),
+        // portal-server's settings: flags, the config file and their precedence.
+        .testTarget(
+            name: "PortalServerTests",
+            dependencies: ["portal-server"],
+            path: "Tests/PortalServerTests"
+        ),
         .testTarget(
             name: "PortalStoreTests",
             dependencies: ["PortalStore"],

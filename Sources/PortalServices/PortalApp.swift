@@ -17,8 +17,11 @@ public final class PortalApp: Sendable {
 
     public static let bootstrapAdminUsername = "admin"
 
+    /// `logger` receives the services' lines (store failures, escalations); nil logs nothing.
+    /// Throws if the data folder, seed or store cannot be opened, or if
+    /// `configuration.escalationOverride` makes the stored policy invalid.
     public init(configuration: PortalConfiguration, clock: any PortalClock = SystemClock(),
-                sms: (any SMSGateway)? = nil, runEscalation: Bool = true) async throws {
+                sms: (any SMSGateway)? = nil, runEscalation: Bool = true, logger: Logger? = nil) async throws {
         for dir in [configuration.dataDirectory, configuration.attachmentsDirectory] {
             if mkdir(dir, 0o700) != 0 && errno != EEXIST {
                 throw PortalError.unavailable("cannot create \(dir): errno \(errno)")
@@ -29,15 +32,19 @@ public final class PortalApp: Sendable {
         storeConfiguration.migrations = PortalMigrations.all
         let store = try Store(path: configuration.databasePath, configuration: storeConfiguration)
         let defaults = configuration.escalation
+        let override = configuration.escalationOverride
+        let startedAt = clock.nowMillis()
         let (snapshot, policy, needsAdmin) = try await store.write { db in
             try seed.apply(db)
             let needsAdmin = try db.queryOne("SELECT count(*) FROM staff WHERE role = 6", [], { $0.int(0) }) == 0
-            return (try Directory.load(db), try EscalationPolicy.load(db, defaults: defaults), needsAdmin)
+            let policy = try Self.applyEscalationOverride(override, db, defaults: defaults, at: startedAt)
+            return (try Directory.load(db), policy, needsAdmin)
         }
         let directory = Directory()
         directory.replace(snapshot)
         let core = PortalCore(configuration: configuration, store: store, directory: directory, clock: clock,
-                              hasher: PasswordHasher(), sms: sms ?? OutboxSMSGateway(path: configuration.smsOutboxPath), policy: policy)
+                              hasher: PasswordHasher(), sms: sms ?? OutboxSMSGateway(path: configuration.smsOutboxPath), policy: policy,
+                              logger: logger)
         self.core = core
 
         if needsAdmin {
@@ -62,6 +69,26 @@ public final class PortalApp: Sendable {
     }
 
     public var escalator: Escalator { Escalator(core: core) }
+
+    /// The stored escalation policy with the operator's fixed settings applied. A change is
+    /// validated, saved and audited (no actor: the configuration did it); an unchanged policy
+    /// writes nothing, so restarts with the same configuration leave no trace.
+    static func applyEscalationOverride(_ override: EscalationPolicy.Override, _ db: Database,
+                                        defaults: EscalationPolicy, at now: Int64) throws -> EscalationPolicy {
+        let stored = try EscalationPolicy.load(db, defaults: defaults)
+        let policy = override.applied(to: stored)
+        guard policy != stored else { return stored }
+        do {
+            try policy.validate()
+        } catch {
+            throw PortalError.invalidArgument(field: "escalation settings",
+                                              reason: "the configured values with the stored policy (\(stored.auditDetail)) give \(policy.auditDetail): \(error.rpcError.message)")
+        }
+        try EscalationPolicy.save(policy, db)
+        try AuditLog.append(db, at: now, actor: nil, action: "escalation_policy.set", target: "escalation",
+                            detail: policy.auditDetail + " source=configuration")
+        return policy
+    }
 
     /// Registers CitizenService, OfficerService, AdminService, InfoService, EServicesService and IntegrationService.
     public func registerServices(with router: inout RPCRouter) {

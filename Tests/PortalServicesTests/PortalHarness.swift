@@ -27,7 +27,8 @@ final class TestPortal: Sendable {
         self.app = app; self.server = server; self.client = client; self.clock = clock; self.dataDirectory = dataDirectory
     }
 
-    static func start(configure: (inout PortalConfiguration) -> Void = { _ in }) async throws -> TestPortal {
+    /// `logger` receives the server's and the services' lines (nil: no logging).
+    static func start(configure: (inout PortalConfiguration) -> Void = { _ in }, logger: Logger? = nil) async throws -> TestPortal {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("portal-test-\(UUID().uuidString)").path
         var configuration = PortalConfiguration()
         configuration.dataDirectory = dir
@@ -36,13 +37,13 @@ final class TestPortal: Sendable {
         configuration.devMode = true  // AdminService.AdvanceClock works on the adjustable clock
         configure(&configuration)
         let clock = AdjustableClock()
-        let app = try await PortalApp(configuration: configuration, clock: clock, runEscalation: false)
+        let app = try await PortalApp(configuration: configuration, clock: clock, runEscalation: false, logger: logger)
         var router = RPCRouter()
         app.registerServices(with: &router)
         var serverConfiguration = ServerConfiguration()
         serverConfiguration.port = 0
         serverConfiguration.eventLoops = 1
-        let server = try RPCServer(configuration: serverConfiguration, router: router)
+        let server = try RPCServer(configuration: serverConfiguration, router: router, logger: logger)
         try server.start()
         let client = try RPCClient(target: server.localAddress)
         return TestPortal(app: app, server: server, client: client, clock: clock, dataDirectory: dir)
@@ -134,8 +135,9 @@ final class Counter: Sendable {
 }
 
 /// Runs `body` against a fresh portal and always stops it.
-func withPortal<T>(configure: (inout PortalConfiguration) -> Void = { _ in }, _ body: (TestPortal) async throws -> T) async throws -> T {
-    let portal = try await TestPortal.start(configure: configure)
+func withPortal<T>(configure: (inout PortalConfiguration) -> Void = { _ in }, logger: Logger? = nil,
+                   _ body: (TestPortal) async throws -> T) async throws -> T {
+    let portal = try await TestPortal.start(configure: configure, logger: logger)
     do {
         let result = try await body(portal)
         await portal.stop()

@@ -28,6 +28,10 @@ public final class RPCServer: Sendable {
     private let streamCount = Atomic<Int>(0)
     /// Calls finished, by method and status, with latency histograms (see `metricsExposition`).
     public let metrics = RPCMetrics()
+    /// Where finished calls are logged (see `ServerConnection+Logging`); nil logs nothing.
+    public let logger: Logger?
+    /// A request id for every call.
+    let requestIDs = RequestIDSource()
 
     /// The STATUS message of a call refused by admission control.
     public static let overloadedMessage = "server overloaded"
@@ -41,13 +45,17 @@ public final class RPCServer: Sendable {
 
     public static var coreCount: Int { Int(sysconf(Int32(_SC_NPROCESSORS_ONLN))) }
 
-    public convenience init(configuration: ServerConfiguration, router: RPCRouter) throws {
-        try self.init(configuration: configuration, router: router, accept: { fd throws(SystemError) in try Sys.accept(fd) })
+    /// With a `logger`, every call's completion is logged (request id, method, status code,
+    /// duration, peer): at `debug`, or at `error` for INTERNAL, UNKNOWN and DATA_LOSS.
+    public convenience init(configuration: ServerConfiguration, router: RPCRouter, logger: Logger? = nil) throws {
+        try self.init(configuration: configuration, router: router, logger: logger,
+                      accept: { fd throws(SystemError) in try Sys.accept(fd) })
     }
 
-    init(configuration: ServerConfiguration, router: RPCRouter,
+    init(configuration: ServerConfiguration, router: RPCRouter, logger: Logger? = nil,
          accept: @escaping @Sendable (Int32) throws(SystemError) -> Int32?) throws {
         self.configuration = configuration
+        self.logger = logger
         self.acceptSocket = accept
         self.router = router
         loops = try (0..<max(1, configuration.eventLoops)).map { try EventLoop(name: "rpc-loop-\($0)") }

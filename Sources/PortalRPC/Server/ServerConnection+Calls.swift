@@ -55,7 +55,7 @@ extension ServerConnection {
         let deadline: ContinuousClock.Instant? = call.timeoutMs > 0
             ? .now + .milliseconds(Int64(clamping: call.timeoutMs)) : nil
         let context = RPCServerContext(method: route.method, metadata: metadata, deadline: deadline, peer: peer)
-        let stream = ServerStream(id: id, route: route, context: context,
+        let stream = ServerStream(id: id, requestID: server.requestIDs.next(), route: route, context: context,
                                   receiveWindow: config.initialWindowSize, sendWindow: peerInitialWindow)
         stream.callBytes = frame.payload.count
         heldCallBytes += stream.callBytes
@@ -165,14 +165,15 @@ extension ServerConnection {
         }
         let context = stream.context
         let id = stream.id
+        let requestID = stream.requestID
         let loop = self.loop
         let server: RPCServer = self.server
         stream.task = Task { [self] in
             let result: Result<[UInt8], RPCError>
             do {
-                result = .success(try await handler(request, context))
+                result = .success(try await RequestID.$current.withValue(requestID) { try await handler(request, context) })
             } catch {
-                result = .failure(RPCError(mapping: error))
+                result = .failure(server.mapHandlerError(error, requestID: requestID, method: context.method.path))
             }
             if holdsSlot { server.releaseCall() }
             loop.execute { self.completeUnary(id, result) }
@@ -210,13 +211,15 @@ extension ServerConnection {
             }
         }
         let context = stream.context
+        let requestID = stream.requestID
+        let server: RPCServer = self.server
         stream.task = Task { [self] in
             let status: Status
             do {
-                try await handler(inbound, writer, context)
+                try await RequestID.$current.withValue(requestID) { try await handler(inbound, writer, context) }
                 status = .ok
             } catch {
-                status = RPCError(mapping: error).status
+                status = server.mapHandlerError(error, requestID: requestID, method: context.method.path).status
             }
             loop.execute {
                 guard let stream = self.streams[id], !stream.statusSent else { return }

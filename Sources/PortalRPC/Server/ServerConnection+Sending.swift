@@ -48,7 +48,9 @@ extension ServerConnection {
     func finish(_ stream: ServerStream, _ status: Status, dropQueued: Bool) {
         guard !stream.statusSent else { return }
         stream.statusSent = true
-        server.metrics.record(method: stream.route.method.path, code: status.code, duration: .now - stream.started)
+        let duration = ContinuousClock.now - stream.started
+        server.metrics.record(method: stream.route.method.path, code: status.code, duration: duration)
+        logCompletion(stream, status.code, duration)
         if dropQueued {
             for case .message(_, let c?) in stream.blocked { c.resume(throwing: CancellationError()) }
             stream.blocked.removeAll()

@@ -8,6 +8,8 @@ final class ServerStream {
     }
 
     let id: UInt32
+    /// The call's id in logs (bound to `RequestID.current` while its handler runs).
+    let requestID: RequestID
     let route: RPCRouter.Route
     let context: RPCServerContext
     var task: Task<Void, Never>?
@@ -32,8 +34,9 @@ final class ServerStream {
     /// When the CALL arrived (the latency histogram measures from here to the STATUS).
     let started = ContinuousClock.now
 
-    init(id: UInt32, route: RPCRouter.Route, context: RPCServerContext, receiveWindow: Int, sendWindow: Int) {
+    init(id: UInt32, requestID: RequestID, route: RPCRouter.Route, context: RPCServerContext, receiveWindow: Int, sendWindow: Int) {
         self.id = id
+        self.requestID = requestID
         self.route = route
         self.context = context
         self.receiveWindow = receiveWindow

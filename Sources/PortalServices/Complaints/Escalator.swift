@@ -4,7 +4,8 @@ import PortalStore
 /// Moves unresolved complaints up the hierarchy: `divisionAfterDays` after filing (or the
 /// latest reopening) to the division's Commissioner, `provinceAfterDays` to the Chief
 /// Secretary. `scan()` is one pass; `run()` repeats it on the configured interval until its
-/// task is cancelled. Time comes from the injectable clock, so tests move it.
+/// task is cancelled. Time comes from the injectable clock, so tests move it. Every move is
+/// counted in `core.metrics` (portal_escalations_total) and logged at info.
 public struct Escalator: Sendable {
     let core: PortalCore
 
@@ -43,6 +44,12 @@ public struct Escalator: Sendable {
                 return moved
             }
             total += moved.count
+            let toProvince = moved.count { $0.1 == .province }
+            core.metrics.recordEscalations(to: .division, moved.count - toProvince)
+            core.metrics.recordEscalations(to: .province, toProvince)
+            if !moved.isEmpty {
+                core.logger?.info("escalated complaints", ["division": .int(moved.count - toProvince), "province": .int(toProvince)])
+            }
             core.hub.citizenMessagesChanged(moved.compactMap { Int64($0.0.citizenId) })
             core.hub.publishQueue(moved.map { .init(kind: .escalated, complaint: $0.0, at: now) })
             core.hub.districtChanged(Set(moved.map(\.0.districtCode)))
@@ -55,7 +62,12 @@ public struct Escalator: Sendable {
     public func run() async {
         let interval = core.configuration.escalationScanIntervalMillis
         while !Task.isCancelled {
-            _ = try? await scan()
+            do {
+                try await scan()
+            } catch where !Task.isCancelled {
+                core.metrics.recordFailedScan()
+                core.logger?.warn("escalation scan failed; retrying on the next tick", ["error": .string(String(describing: error))])
+            } catch {}
             try? await Task.sleep(for: .milliseconds(interval))
         }
     }

@@ -27,6 +27,9 @@ public struct PortalConfiguration: Sendable {
 
     /// Defaults for the escalation policy (the admin can change it at run time).
     public var escalation = EscalationPolicy()
+    /// Escalation settings the operator fixed (portal-server flags or config file): they
+    /// replace the stored policy at start-up (see `EscalationPolicy.Override`).
+    public var escalationOverride = EscalationPolicy.Override()
     /// How often the escalation scan runs.
     public var escalationScanIntervalMillis: Int64 = Millis.minute
 

@@ -15,6 +15,10 @@ public final class PortalCore: Sendable {
     public let hasher: PasswordHasher
     public let sms: any SMSGateway
     public let hub: UpdateHub
+    /// The portal's own figures for /metrics (escalations).
+    public let metrics = PortalMetrics()
+    /// Where the services log (store failures, escalation scans); nil logs nothing.
+    public let logger: Logger?
     /// The movable clock of a development server (`devMode`), else nil.
     let devClock: AdjustableClock?
     let accountLimiter: RateLimiter
@@ -22,8 +26,9 @@ public final class PortalCore: Sendable {
     private let policy: Mutex<EscalationPolicy>
 
     init(configuration: PortalConfiguration, store: Store, directory: Directory, clock: any PortalClock,
-         hasher: PasswordHasher, sms: any SMSGateway, policy: EscalationPolicy) {
+         hasher: PasswordHasher, sms: any SMSGateway, policy: EscalationPolicy, logger: Logger? = nil) {
         self.configuration = configuration
+        self.logger = logger
         self.store = store
         self.directory = directory
         self.clock = clock
@@ -50,10 +55,30 @@ public final class PortalCore: Sendable {
 
     /// Runs `body` in a write transaction, mapping any failure to a `PortalError`.
     func write<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws(PortalError) -> T {
-        do { return try await store.write(body) } catch { throw PortalError(error) }
+        do { return try await store.write(body) } catch { throw failure(error) }
     }
 
     func read<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws(PortalError) -> T {
-        do { return try await store.read(body) } catch { throw PortalError(error) }
+        do { return try await store.read(body) } catch { throw failure(error) }
+    }
+
+    /// The `PortalError` for a failed store call. A failure of the store itself (not a domain
+    /// error thrown by the body) is logged, with the request id of the call it served: the
+    /// caller only sees "store error" or "store unavailable". A `StoreError` holds SQLite's
+    /// message and the SQL text, never bound values, so the line carries no personal data.
+    /// Levels: error behind an INTERNAL; warn behind an UNAVAILABLE (I/O, disk full, closed);
+    /// debug for `busy`, which is mostly a full write queue shedding load (one line per shed
+    /// write would flood the log; metrics count those calls as UNAVAILABLE).
+    private func failure(_ error: any Error) -> PortalError {
+        let mapped = PortalError(error)
+        guard let logger else { return mapped }
+        if let e = error as? StoreError {
+            let level: LogLevel = if case .internalError = mapped { .error } else if e.kind == .busy { .debug } else { .warn }
+            logger.log(level, "store call failed", ["error": .string(e.description)])
+        } else if case .internalError = mapped, !(error is PortalError) {
+            // Some other error inside a transaction: its type only (its text might quote input).
+            logger.log(.error, "store call failed", ["error_type": .string(String(reflecting: type(of: error)))])
+        }
+        return mapped
     }
 }

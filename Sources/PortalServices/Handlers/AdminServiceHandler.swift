@@ -148,17 +148,12 @@ public struct AdminServiceHandler: Portal_V1_AdminService_Handler {
         let division = request.divisionAfterDays.map(Int.init) ?? current.divisionAfterDays
         let province = request.provinceAfterDays.map(Int.init) ?? current.provinceAfterDays
         let reopens = request.maxReopens.map(Int.init) ?? current.maxReopens
-        guard (1...365).contains(division) else { throw PortalError.invalidArgument(field: "division_after_days", reason: "must be 1 to 365") }
-        guard province > division, province <= 730 else {
-            throw PortalError.invalidArgument(field: "province_after_days", reason: "must be after division_after_days and at most 730")
-        }
-        guard reopens <= 10 else { throw PortalError.invalidArgument(field: "max_reopens", reason: "must be 0 to 10") }
         let policy = EscalationPolicy(divisionAfterDays: division, provinceAfterDays: province, maxReopens: reopens)
+        try policy.validate()
         let now = core.now()
         try await core.write { db in
             try EscalationPolicy.save(policy, db)
-            try AuditLog.append(db, at: now, actor: actor, action: "escalation_policy.set", target: "escalation",
-                                detail: "division=\(policy.divisionAfterDays) province=\(policy.provinceAfterDays) reopens=\(policy.maxReopens)")
+            try AuditLog.append(db, at: now, actor: actor, action: "escalation_policy.set", target: "escalation", detail: policy.auditDetail)
         }
         core.setEscalationPolicy(policy)
         return policy.proto

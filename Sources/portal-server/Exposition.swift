@@ -1,0 +1,37 @@
+import PortalRPC
+import PortalServices
+import PortalStore
+
+/// The /metrics text: the RPC server's figures, the store's, the portal's (escalations) and
+/// the logger's.
+func exposition(server: RPCServer, store: Store, portal: PortalMetrics, logger: Logger) -> String {
+    server.metricsExposition() + storeExposition(store.statistics) + portal.exposition() + loggerExposition(logger)
+}
+
+func storeExposition(_ s: StoreStatistics) -> String {
+    var out = PrometheusText()
+    out.single("portal_store_commits_total", type: "counter", help: "Transactions committed by the store's writer (one per group commit).", Double(s.commits))
+    out.single("portal_store_writes_total", type: "counter", help: "Write items run inside committed transactions.", Double(s.writes))
+    out.single("portal_store_failed_writes_total", type: "counter", help: "Write items whose body threw.", Double(s.failedWrites))
+    out.single("portal_store_failed_batches_total", type: "counter", help: "Batches whose BEGIN or COMMIT failed.", Double(s.failedBatches))
+    out.single("portal_store_reads_total", type: "counter", help: "Read items run by the store's readers.", Double(s.reads))
+    out.single("portal_store_queued_writes", type: "gauge", help: "Write items waiting for the writer now.", Double(s.queuedWrites))
+    out.single("portal_store_queued_reads", type: "gauge", help: "Read items waiting for a reader now.", Double(s.queuedReads))
+    out.header("portal_store_commit_batch_size", type: "histogram", help: "Write items per group commit.")
+    var cumulative = 0
+    for (bound, n) in zip(StoreStatistics.batchSizeBucketBounds, s.batchSizes) {
+        cumulative += n
+        let le = bound == Int.max ? "+Inf" : String(bound)
+        out.sample("portal_store_commit_batch_size_bucket", labels: ["le": le], Double(cumulative))
+    }
+    out.sample("portal_store_commit_batch_size_sum", Double(s.writes))
+    out.sample("portal_store_commit_batch_size_count", Double(s.commits))
+    return out.text
+}
+
+func loggerExposition(_ logger: Logger) -> String {
+    var out = PrometheusText()
+    out.single("portal_log_dropped_lines_total", type: "counter",
+               help: "Log lines lost because the log output was too slow or failed.", Double(logger.droppedLines))
+    return out.text
+}
