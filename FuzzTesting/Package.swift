@@ -1,7 +1,8 @@
 // swift-tools-version:6.1
-// Fuzz testing for CitizenPortal's protobuf decoder, laid out like swift-protobuf's FuzzTesting/:
-// a separate package (so the root package never builds with the fuzzer sanitizer) whose
-// executables are libFuzzer entry points. See README.md for building and running.
+// Fuzz testing for CitizenPortal's protobuf decoder, RPC frame decoder and schema compiler,
+// laid out like swift-protobuf's FuzzTesting/: a separate package (so the root package never
+// builds with the fuzzer sanitizer) whose executables are libFuzzer entry points. See README.md
+// for building and running.
 import PackageDescription
 
 // Only the fuzz executables link libFuzzer; their `@main` hands control to libFuzzer's driver
@@ -51,6 +52,25 @@ let package = Package(
         .executableTarget(
             name: "FuzzDecodeProto3",
             dependencies: ["FuzzCommon", "FuzzConformanceModel"],
+            swiftSettings: fuzzerSwiftSettings,
+            linkerSettings: fuzzerLinkerSettings
+        ),
+
+        // The RPC frame decoder fed in fuzzer-chosen chunks, checked against a whole-input
+        // reference, each frame's payload decoded as its type's control message, and the
+        // frames run through a model of the server's per-connection rules.
+        .executableTarget(
+            name: "FuzzFrameDecoder",
+            dependencies: ["FuzzCommon", .product(name: "PortalRPC", package: "CitizenPortal")],
+            swiftSettings: fuzzerSwiftSettings,
+            linkerSettings: fuzzerLinkerSettings
+        ),
+
+        // The input is a .proto file: lexed, parsed, resolved and validated in memory; an
+        // accepted file is also emitted as Swift.
+        .executableTarget(
+            name: "FuzzSchemaParser",
+            dependencies: ["FuzzCommon", .product(name: "SchemaCompiler", package: "CitizenPortal")],
             swiftSettings: fuzzerSwiftSettings,
             linkerSettings: fuzzerLinkerSettings
         ),

@@ -4,6 +4,9 @@ import Foundation
 /// the way `protoc -I` does, then resolves and validates them in dependency order.
 public final class SchemaLoader {
     public let importPaths: [String]
+    /// Files given as text by import path, found before the import paths are searched (the
+    /// schema-parser fuzzer compiles its input this way, without touching the disk).
+    public let sources: [String: String]
     /// Every loaded file by import path (`portal/v1/complaint.proto`).
     public private(set) var files: [String: ProtoFile] = [:]
     /// Files in dependency order (each after everything it imports).
@@ -14,8 +17,9 @@ public final class SchemaLoader {
     private var loadingFrom: [SourceLocation?] = []
     private(set) var errors: [SchemaError] = []
 
-    public init(importPaths: [String]) {
+    public init(importPaths: [String], sources: [String: String] = [:]) {
         self.importPaths = importPaths.isEmpty ? ["."] : importPaths
+        self.sources = sources
     }
 
     /// Maps a path on disk to its import path (relative to the first import path containing it).
@@ -56,8 +60,9 @@ public final class SchemaLoader {
             failed.insert(importPath)
             return nil
         }
-        guard let disk = diskPath(for: importPath),
-              let data = FileManager.default.contents(atPath: disk) else {
+        guard let source = sources[importPath] ?? diskPath(for: importPath).flatMap({
+            FileManager.default.contents(atPath: $0).map { String(decoding: $0, as: UTF8.self) }
+        }) else {
             if let location {
                 errors.append(SchemaError(location, "Import \"\(importPath)\" was not found or had errors."))
             } else {
@@ -67,7 +72,6 @@ public final class SchemaLoader {
             failed.insert(importPath)
             return nil
         }
-        let source = String(decoding: data, as: UTF8.self)
         let (file, parseErrors) = Parser.parse(source: source, path: importPath)
         errors += parseErrors
         guard parseErrors.isEmpty else {

@@ -1,0 +1,1 @@
+../../FuzzTesting/Sources/FuzzFrameDecoder/FrameFuzzCheck.swift

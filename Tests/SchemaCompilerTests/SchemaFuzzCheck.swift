@@ -1,0 +1,1 @@
+../../FuzzTesting/Sources/FuzzSchemaParser/SchemaFuzzCheck.swift
