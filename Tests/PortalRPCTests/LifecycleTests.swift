@@ -113,7 +113,7 @@ import PortalRPC
     }
 
     @Test func clientsThatAnswerStayConnected() async throws {
-        try await withServer({ $0.keepaliveInterval = .milliseconds(100); $0.keepaliveTimeout = .seconds(5) }) { server, _ in
+        try await withServer({ $0.keepaliveInterval = .milliseconds(100); $0.keepaliveTimeout = .seconds(30) }) { server, _ in
             let raw = try RawConnection(server.localAddress)
             try await raw.handshake()
             for _ in 0..<3 {

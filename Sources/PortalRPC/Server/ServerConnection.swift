@@ -180,7 +180,11 @@ final class ServerConnection: EventHandler, @unchecked Sendable {
         case .windowUpdate: handleWindowUpdate(frame)
         case .ping:
             if h.flags.contains(.ack), frame.payload == keepaliveAwaited {
+                // Answered: the next PING follows the next interval of silence, not the
+                // timeout that was waiting for this answer.
                 keepaliveAwaited = nil
+                if let timer = keepaliveTimer { loop.cancelTimer(timer) }
+                scheduleKeepalive()
             } else if !h.flags.contains(.ack) {
                 guard frame.payload.count == 8 else {
                     goAway(code: .invalidArgument, message: "PING payload must be 8 bytes", close: true)
