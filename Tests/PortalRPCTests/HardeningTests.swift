@@ -376,7 +376,7 @@ import Testing
             #expect(await probe.observed("b"))
             raw = nil
             #expect(await probe.observed("c"))
-            #expect(await eventually(.seconds(5)) { server.inFlightCalls == 0 })
+            #expect(await eventually(.seconds(30)) { server.inFlightCalls == 0 })
         }
     }
 

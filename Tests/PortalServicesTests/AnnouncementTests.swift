@@ -107,7 +107,8 @@ import Testing
                                                              options: dc.options)
             let resumed = StreamTap(try await p.info.watchAnnouncements(.with { $0.afterSequence = resume }, options: citizen.options)) { $0.announcement?.id ?? 0 }
             defer { resumed.cancel() }
-            #expect(await resumed.wait(for: 2, within: .seconds(2)).items == [later.id])
+            #expect(await resumed.wait(for: 1, within: .seconds(30)).items == [later.id])
+            #expect(await resumed.wait(for: 2, within: .seconds(1)).items == [later.id])  // and nothing older after it
 
             // Only citizens watch announcements.
             await expectRefused("an officer watching", .permissionDenied) {
