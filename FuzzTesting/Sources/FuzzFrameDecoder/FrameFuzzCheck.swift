@@ -296,11 +296,6 @@ struct FrameFuzzConnection {
     var connectionSendWindow = ProtocolConstants.defaultConnectionWindowSize
     var connectionReceiveWindow: Int
     var connectionUngranted = 0
-    /// Connection credit the server took and never gives back: the bytes of a unary call's
-    /// second request message (the call fails, the bytes are dropped, no WINDOW_UPDATE covers
-    /// them). `ServerConnection` does this too; see "Connection credit of dropped MESSAGEs"
-    /// in docs/RELIABILITY.md.
-    var unreturnedCredit = 0
     /// What the server wrote, and the frames it meant to write.
     var output = FrameEncoder()
     var sent: [Frame] = []
@@ -318,7 +313,16 @@ struct FrameFuzzConnection {
         switch event {
         case .oversize(let header):
             // The decoder only reports MESSAGEs this way; `ServerConnection.rejectOversize`.
-            guard let s = streams[header.stream] else { return }
+            let id = header.stream
+            guard id != 0 && id <= lastStreamID else {
+                return goAway(.invalidArgument, "MESSAGE for stream \(id), which was never opened")
+            }
+            guard connectionReceiveWindow > 0 else {
+                return goAway(.resourceExhausted, "connection flow-control window exceeded")
+            }
+            connectionReceiveWindow -= Int(header.length)
+            returnDropped(Int(header.length))
+            guard let s = streams[id] else { return }
             finish(s.id, Status(code: .resourceExhausted, message: "message of \(header.length) bytes exceeds the limit of \(config.maxFrameSize)"), dropQueued: true)
         case .frame(let frame):
             handle(frame)
@@ -416,12 +420,20 @@ struct FrameFuzzConnection {
 
     mutating func message(_ frame: Frame) {
         let id = frame.header.stream
-        guard var s = streams[id] else {
-            if id == 0 || id > lastStreamID { goAway(.invalidArgument, "MESSAGE for stream \(id), which was never opened") }
-            return
+        guard id != 0 && id <= lastStreamID else {
+            return goAway(.invalidArgument, "MESSAGE for stream \(id), which was never opened")
         }
+        // Every MESSAGE on an opened stream counts against the connection window; one that
+        // no handler reads has its credit returned at once.
+        let size = frame.payload.count
+        guard connectionReceiveWindow > 0 || size == 0 else {
+            return goAway(.resourceExhausted, "connection flow-control window exceeded")
+        }
+        connectionReceiveWindow -= size
+        guard var s = streams[id] else { return returnDropped(size) }
         guard !s.halfClosed else {
-            return finish(id, Status(code: .invalidArgument, message: "MESSAGE after the client's half-close"), dropQueued: true)
+            finish(id, Status(code: .invalidArgument, message: "MESSAGE after the client's half-close"), dropQueued: true)
+            return returnDropped(size)
         }
         let flags = frame.header.flags
         if flags.contains(.empty) {
@@ -430,20 +442,16 @@ struct FrameFuzzConnection {
             }
             return halfClose(id)
         }
-        let size = frame.payload.count
-        guard connectionReceiveWindow > 0 || size == 0 else {
-            return goAway(.resourceExhausted, "connection flow-control window exceeded")
-        }
         guard s.receiveWindow > 0 || size == 0 else {
-            return finish(id, Status(code: .resourceExhausted, message: "stream flow-control window exceeded"), dropQueued: true)
+            finish(id, Status(code: .resourceExhausted, message: "stream flow-control window exceeded"), dropQueued: true)
+            return returnDropped(size)
         }
         s.receiveWindow -= size
-        connectionReceiveWindow -= size
         if s.unary {
             guard s.unaryRequest == nil else {
                 streams[id] = s
-                unreturnedCredit += size
-                return finish(id, Status(code: .invalidArgument, message: "a unary call takes exactly one request message"), dropQueued: true)
+                finish(id, Status(code: .invalidArgument, message: "a unary call takes exactly one request message"), dropQueued: true)
+                return returnDropped(size)
             }
             s.unaryRequest = frame.payload
             s.heldCredit = size
@@ -455,6 +463,11 @@ struct FrameFuzzConnection {
             if streams[id]?.statusSent == false { send(id, message: frame.payload) }
         }
         if flags.contains(.endStream), streams[id] != nil { halfClose(id) }
+    }
+
+    /// `ServerConnection.returnDropped`.
+    mutating func returnDropped(_ size: Int) {
+        if size > 0 { grant(stream: nil, size) }
     }
 
     mutating func halfClose(_ id: UInt32) {
@@ -617,8 +630,9 @@ struct FrameFuzzConnection {
     /// The bookkeeping that must balance after every frame.
     func balanceProblem() -> String? {
         let held = streams.values.reduce(0) { $0 + $1.heldCredit }
-        if connectionReceiveWindow + held + unreturnedCredit != config.connectionWindowSize {
-            return "connection window \(connectionReceiveWindow) + held credit \(held) + unreturned \(unreturnedCredit) != \(config.connectionWindowSize)"
+        // (Once closed, nothing is granted any more: a GOAWAY may follow a counted MESSAGE.)
+        if !closed && connectionReceiveWindow + held != config.connectionWindowSize {
+            return "connection window \(connectionReceiveWindow) + held credit \(held) != \(config.connectionWindowSize) (credit lost)"
         }
         if heldCallBytes != streams.values.reduce(0, { $0 + $1.callBytes }) || heldCallBytes > config.maxConnectionMetadataSize {
             return "CALL bytes \(heldCallBytes) do not match the open streams or exceed the limit"

@@ -136,7 +136,12 @@ final class ClientConnection: EventHandler, @unchecked Sendable {
                 onConnect = nil
             }
         case .message?:
-            guard let stream = streams[h.stream] else { return }
+            guard let stream = streams[h.stream] else {
+                // A late response for a call that ended here (cancelled, deadline): the
+                // server counted it against its window, so the credit goes back.
+                grant(stream: nil, frame.payload.count)
+                return
+            }
             stream.receiveWindow -= frame.payload.count
             switch stream.receiver {
             case .single:

@@ -133,11 +133,15 @@ extension RPCClient {
         }
     }
 
-    /// Decoded responses; abandoning the iteration (task cancellation) cancels the call.
+    /// Decoded responses. Cancelling the reading task cancels the call, and so does dropping
+    /// the stream (a `break` out of the loop): the call is not left open until its deadline,
+    /// holding a stream on both ends and its unread responses' credit.
     private static func responses<Response: ProtoMessage>(
         _ queue: InboundQueue, handle: CallHandle, conn: ClientConnection, loop: EventLoop
     ) -> RPCStream<Response> {
-        RPCStream(AsyncThrowingStream(unfolding: {
+        let abandonment = CancelOnRelease(handle: handle, conn: conn, loop: loop)
+        return RPCStream(AsyncThrowingStream(unfolding: {
+            withExtendedLifetime(abandonment) {}
             do {
                 return try await withTaskCancellationHandler {
                     try await queue.next().map { try Self.decode($0) as Response }
@@ -156,5 +160,23 @@ extension RPCClient {
         } catch {
             throw RPCError(code: .internalError, message: "response does not decode as \(Response.protoMessageName): \(error)")
         }
+    }
+}
+
+/// Cancels its call when released: owned by a response stream, it goes when the caller drops
+/// the stream. A call that already ended has no stream left to cancel (ids are never reused).
+private final class CancelOnRelease: Sendable {
+    let handle: CallHandle
+    let conn: ClientConnection
+    let loop: EventLoop
+
+    init(handle: CallHandle, conn: ClientConnection, loop: EventLoop) {
+        self.handle = handle
+        self.conn = conn
+        self.loop = loop
+    }
+
+    deinit {
+        if let id = handle.cancel() { loop.execute { [conn] in conn.cancel(id) } }
     }
 }

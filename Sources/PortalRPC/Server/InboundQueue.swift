@@ -14,7 +14,8 @@ final class InboundQueue: Sendable {
     }
 
     private let state = Mutex(State())
-    /// Called (off the loop) with the byte count of each consumed message.
+    /// Called (from any thread) with the byte count of each consumed message, and of the
+    /// messages discarded unread.
     private let onConsume: @Sendable (Int) -> Void
 
     init(onConsume: @escaping @Sendable (Int) -> Void) { self.onConsume = onConsume }
@@ -33,6 +34,31 @@ final class InboundQueue: Sendable {
             onConsume(message.count)
             waiter.resume(returning: message)
         }
+    }
+
+    /// Loop side: the call is over and nobody will read what is left. The queue ends with
+    /// `failure`, and the bytes of the messages still buffered are reported to `onConsume`
+    /// at once: their sender counted them against its windows, and credit that is never
+    /// returned would shrink its connection window for good.
+    func discard(_ failure: any Error) {
+        let (waiter, left) = state.withLock { s -> (CheckedContinuation<[UInt8]?, any Error>?, Int) in
+            let left = s.buffer[s.head...].reduce(0) { $0 + $1.count }
+            s.buffer.removeAll()
+            s.head = 0
+            guard !s.finished else { return (nil, left) }
+            s.finished = true
+            s.failure = failure
+            defer { s.waiter = nil }
+            return (s.waiter, left)
+        }
+        if left > 0 { onConsume(left) }
+        waiter?.resume(throwing: failure)
+    }
+
+    /// Messages nobody read (the reader dropped the stream) return their credit too.
+    deinit {
+        let left = state.withLock { s in s.buffer[s.head...].reduce(0) { $0 + $1.count } }
+        if left > 0 { onConsume(left) }
     }
 
     /// Loop side: the client half-closed (nil) or the call failed.

@@ -78,15 +78,29 @@ extension ServerConnection {
 
     func handleMessage(_ frame: Frame) {
         let id = frame.header.stream
+        guard id != 0 && id <= lastStreamID else {
+            goAway(code: .invalidArgument, message: "MESSAGE for stream \(id), which was never opened", close: true)
+            return
+        }
+        // Every MESSAGE on an opened stream counts against the connection window, whatever
+        // becomes of it: the client counted it too. A sender may send while its windows are
+        // above zero; the message may take them negative (docs/PROTOCOL.md §4). Sending at or
+        // below zero is the violation.
+        let size = frame.payload.count
+        guard connectionReceiveWindow > 0 || size == 0 else {
+            goAway(code: .resourceExhausted, message: "connection flow-control window exceeded", close: true)
+            return
+        }
+        connectionReceiveWindow -= size
         guard let stream = streams[id] else {
-            // Late frames for a call we already finished are dropped; unopened streams are an error.
-            if id == 0 || id > lastStreamID {
-                goAway(code: .invalidArgument, message: "MESSAGE for stream \(id), which was never opened", close: true)
-            }
+            // A late frame for a call that already ended, or a request that followed a CALL
+            // refused at once (unknown method, overload, draining): dropped, credit returned.
+            returnDropped(size)
             return
         }
         guard !stream.halfClosed else {
             finish(stream, Status(code: .invalidArgument, message: "MESSAGE after the client's half-close"), dropQueued: true)
+            returnDropped(size)
             return
         }
         let flags = frame.header.flags
@@ -98,22 +112,16 @@ extension ServerConnection {
             halfClose(stream)
             return
         }
-        // A sender may send while its windows are above zero; the message may take them
-        // negative (docs/PROTOCOL.md §4). Sending at or below zero is the violation.
-        let size = frame.payload.count
-        guard connectionReceiveWindow > 0 || size == 0 else {
-            goAway(code: .resourceExhausted, message: "connection flow-control window exceeded", close: true)
-            return
-        }
         guard stream.receiveWindow > 0 || size == 0 else {
             finish(stream, Status(code: .resourceExhausted, message: "stream flow-control window exceeded"), dropQueued: true)
+            returnDropped(size)
             return
         }
         stream.receiveWindow -= size
-        connectionReceiveWindow -= size
         if stream.isUnary {
             guard stream.unaryRequest == nil else {
                 finish(stream, Status(code: .invalidArgument, message: "a unary call takes exactly one request message"), dropQueued: true)
+                returnDropped(size)
                 return
             }
             stream.unaryRequest = frame.payload
@@ -124,14 +132,32 @@ extension ServerConnection {
         if flags.contains(.endStream) { halfClose(stream) }
     }
 
+    /// Returns the connection credit of a MESSAGE that no handler will read.
+    private func returnDropped(_ size: Int) {
+        if size > 0 { grant(stream: nil, size) }
+    }
+
     func handleCancel(_ id: UInt32) {
         guard let stream = streams[id] else { return }
         stream.task?.cancel()
         finish(stream, Status(code: .cancelled, message: "cancelled by the client"), dropQueued: true)
     }
 
+    /// A MESSAGE over `maxFrameSize`: its bytes are skipped as they arrive, never buffered, so
+    /// the credit the client spent on them is returned at once.
     func rejectOversize(_ header: FrameHeader) {
-        guard let stream = streams[header.stream] else { return }
+        let id = header.stream
+        guard id != 0 && id <= lastStreamID else {
+            goAway(code: .invalidArgument, message: "MESSAGE for stream \(id), which was never opened", close: true)
+            return
+        }
+        guard connectionReceiveWindow > 0 else {
+            goAway(code: .resourceExhausted, message: "connection flow-control window exceeded", close: true)
+            return
+        }
+        connectionReceiveWindow -= Int(header.length)
+        returnDropped(Int(header.length))
+        guard let stream = streams[id] else { return }
         finish(stream, Status(code: .resourceExhausted,
                               message: "message of \(header.length) bytes exceeds the limit of \(config.maxFrameSize)"),
                dropQueued: true)

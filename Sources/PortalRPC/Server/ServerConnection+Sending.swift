@@ -56,7 +56,7 @@ extension ServerConnection {
             stream.blocked.removeAll()
             stream.task?.cancel()
         }
-        stream.inbound?.finish(CancellationError())
+        stream.inbound?.discard(CancellationError())  // unread requests return their credit
         send(stream, .status(status))
     }
 
