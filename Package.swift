@@ -118,9 +118,11 @@ let package = Package(
             dependencies: ["PortalWire"],
             path: "Tests/PortalWireTests"
         ),
+        // Test support: running external programs without Foundation's Process (see the file).
+        .target(name: "ChildProcess", path: "Tests/Support/ChildProcess"),
         .testTarget(
             name: "SchemaCompilerTests",
-            dependencies: ["SchemaCompiler"],
+            dependencies: ["SchemaCompiler", "ChildProcess"],
             path: "Tests/SchemaCompilerTests",
             exclude: ["compare_descriptors.py", "SchemaFuzzRegressions"],
             resources: [.copy("Corpus")]
@@ -143,7 +145,7 @@ let package = Package(
         ),
         .testTarget(
             name: "PortalSecurityTests",
-            dependencies: ["PortalSecurity"],
+            dependencies: ["PortalSecurity", "ChildProcess"],
             path: "Tests/PortalSecurityTests"
         ),
         .testTarget(

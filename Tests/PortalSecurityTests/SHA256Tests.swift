@@ -1,3 +1,4 @@
+import ChildProcess
 import Foundation
 import Testing
 @testable import PortalSecurity
@@ -72,23 +73,8 @@ import Testing
     }
 
     static func sha256sum(_ data: [UInt8]) throws -> String {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["sha256sum"]
-        let input = Pipe()
-        let output = Pipe()
-        process.standardInput = input
-        process.standardOutput = output
-        try process.run()
-        // Write on another thread so a full stdout pipe cannot deadlock us.
-        let writer = Thread {
-            input.fileHandleForWriting.write(Data(data))
-            try? input.fileHandleForWriting.close()
-        }
-        writer.start()
-        let result = output.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        let text = String(decoding: result, as: UTF8.self)
-        return String(text.prefix(while: { $0 != " " }))
+        let run = try ChildProcess.runBlocking("/usr/bin/sha256sum", [], stdin: data)
+        guard run.succeeded else { throw ChildProcess.Failure(description: "sha256sum: \(run.stderrText)") }
+        return String(run.stdoutText.prefix(while: { $0 != " " }))
     }
 }
