@@ -120,6 +120,7 @@ let package = Package(
         ),
         // Test support: running external programs without Foundation's Process (see the file).
         .target(name: "ChildProcess", path: "Tests/Support/ChildProcess"),
+        .target(name: "LogCapture", dependencies: ["PortalRPC"], path: "Tests/Support/LogCapture"),
         .testTarget(
             name: "SchemaCompilerTests",
             dependencies: ["SchemaCompiler", "ChildProcess"],
@@ -138,7 +139,7 @@ let package = Package(
         ),
         .testTarget(
             name: "PortalRPCTests",
-            dependencies: ["PortalRPC"],
+            dependencies: ["PortalRPC", "LogCapture"],
             path: "Tests/PortalRPCTests",
             exclude: ["portal-codegen.json", "Protos", "FrameFuzzRegressions"],
             plugins: ["PortalCodegenPlugin"]
@@ -156,7 +157,7 @@ let package = Package(
         ),
         .testTarget(
             name: "PortalServicesTests",
-            dependencies: ["PortalServices", "PortalStore"],
+            dependencies: ["PortalServices", "PortalStore", "LogCapture"],
             path: "Tests/PortalServicesTests"
         ),
         // portal-server's settings: flags, the config file and their precedence.

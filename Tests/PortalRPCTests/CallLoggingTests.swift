@@ -1,3 +1,4 @@
+import LogCapture
 import Foundation
 import Testing
 @testable import PortalRPC
