@@ -5,13 +5,28 @@ extension RPCClient {
     public func unary<Request: ProtoMessage, Response: ProtoMessage>(
         _ method: MethodDescriptor, request: Request, options: RPCCallOptions
     ) async throws -> Response {
-        let conn = try await connection()
         let payload = request.serializedBytes()
+        // The call's work on the connection runs on the client's loop (see `EventLoop`): one
+        // hop there and one back, instead of a round trip for the connection and another for
+        // the call. A caller that already prefers the loop makes no hop at all.
+        let bytes = try await withTaskExecutorPreference(loopForCalls) {
+            try await self.unaryOnLoop(method, payload, options)
+        }
+        return try Self.decode(bytes)
+    }
+
+    /// Opens the call, sends its request and waits for the response bytes. Nonisolated, so it
+    /// runs on the preferred loop even when the caller is an actor; from another thread (an
+    /// actor's, or after the loop stopped) the same steps go through `loop.execute`.
+    private nonisolated func unaryOnLoop(
+        _ method: MethodDescriptor, _ payload: [UInt8], _ options: RPCCallOptions
+    ) async throws -> [UInt8] {
+        let conn = try await connection()
         let handle = CallHandle()
         let loop = self.loopForCalls
-        let bytes = try await withTaskCancellationHandler {
+        return try await withTaskCancellationHandler {
             try await withCheckedThrowingContinuation { (c: CheckedContinuation<[UInt8], any Error>) in
-                loop.execute {
+                let start: @Sendable () -> Void = {
                     guard conn.isUsable else {
                         c.resume(throwing: RPCError(code: .unavailable, message: "connection closed; retry"))
                         return
@@ -23,11 +38,11 @@ extension RPCClient {
                     stream.awaitOutcome(c)
                     conn.sendRequest(stream, payload, endStream: true, continuation: nil)
                 }
+                if loop.inLoop { start() } else { loop.execute(start) }
             }
         } onCancel: {
             if let id = handle.cancel() { loop.execute { conn.cancel(id) } }
         }
-        return try Self.decode(bytes)
     }
 
     public func serverStreaming<Request: ProtoMessage, Response: ProtoMessage>(

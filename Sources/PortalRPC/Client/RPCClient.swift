@@ -49,9 +49,13 @@ public final class RPCClient: RPCClientTransport {
 
     // MARK: Connection management
 
-    /// A usable connection, connecting (after any backoff) if needed.
+    /// A usable connection, connecting (after any backoff) if needed. On the loop thread a
+    /// connected connection is returned at once (its state is the loop's to read).
     func connection() async throws -> ClientConnection {
-        try await withCheckedThrowingContinuation { (c: CheckedContinuation<ClientConnection, any Error>) in
+        if loop.inLoop, let conn = state.withLock({ s in s.closed ? nil : s.connection }), conn.isUsable, conn.connected {
+            return conn
+        }
+        return try await withCheckedThrowingContinuation { (c: CheckedContinuation<ClientConnection, any Error>) in
             loop.execute { self.obtain(c) }
         }
     }

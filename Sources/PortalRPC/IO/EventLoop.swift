@@ -14,17 +14,38 @@ protocol EventHandler: AnyObject {
 /// One thread running `epoll_wait`. Sockets registered here are touched only by this thread;
 /// other threads hand it work with `execute`, which wakes it through an eventfd at most once
 /// per batch. Writes are coalesced: handlers ask for `flush` and get one call per iteration.
-final class EventLoop: @unchecked Sendable {
+///
+/// The loop is also a `TaskExecutor`: a task started with `Task(executorPreference: loop)` (the
+/// server's unary handlers) or running inside `withTaskExecutorPreference(loop)` (the client's
+/// unary calls) runs its jobs on this thread, between reading and flushing, so a call that does
+/// not suspend costs no thread hop. A job enqueued from the loop thread itself needs no
+/// wake-up; one enqueued from another thread (a store thread resuming a handler) wakes the
+/// loop like `execute`. Such code must never block: blocking work (SQLite, yescrypt) runs on
+/// its own threads and is awaited. Once the loop has stopped, jobs go to the global
+/// concurrent executor, so tasks that outlive their loop still finish.
+final class EventLoop: TaskExecutor, @unchecked Sendable {
     // @unchecked: everything below `pending` is confined to the loop thread.
     let name: String
     private let epfd: Int32
     private let wakeFD: Int32
-    private let pending = Mutex<(tasks: [@Sendable () -> Void], wakeSent: Bool)>(([], false))
+    private struct Pending {
+        var tasks: [@Sendable () -> Void] = []
+        /// Jobs enqueued from other threads.
+        var jobs: [UnownedJob] = []
+        var wakeSent = false
+        /// The loop thread has exited: jobs go to the global concurrent executor.
+        var exited = false
+    }
+    private let pending = Mutex(Pending())
     private let stopping = Atomic<Bool>(false)
+    /// Jobs enqueued by the loop thread itself (no lock, no wake-up).
+    private var localJobs: [UnownedJob] = []
     private var handlers: [Int32: any EventHandler] = [:]
     private var flushQueue: [any EventHandler] = []
     private var timers = TimerQueue()
-    private var threadID: pthread_t?
+    /// The loop thread's id once it runs (0 before): `inLoop` is asked from any thread.
+    private let threadID = Atomic<UInt>(0)
+    private var thread = pthread_t()
     private static let wakeToken = UInt64.max
     /// One read buffer per loop, reused by every socket read on it (loop thread only).
     let readBuffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 128 * 1024, alignment: 16)
@@ -45,19 +66,14 @@ final class EventLoop: @unchecked Sendable {
     /// Starts the loop thread.
     func start() {
         let box = Unmanaged.passRetained(self).toOpaque()
-        var tid = pthread_t()
-        pthread_create(&tid, nil, { raw in
+        pthread_create(&thread, nil, { raw in
             let loop = Unmanaged<EventLoop>.fromOpaque(raw!).takeRetainedValue()
             loop.run()
             return nil
         }, box)
-        threadID = tid
     }
 
-    var inLoop: Bool {
-        guard let threadID else { return false }
-        return pthread_equal(pthread_self(), threadID) != 0
-    }
+    var inLoop: Bool { threadID.load(ordering: .relaxed) == UInt(pthread_self()) }
 
     /// Runs `task` on the loop thread soon. Safe from any thread.
     func execute(_ task: @escaping @Sendable () -> Void) {
@@ -67,9 +83,36 @@ final class EventLoop: @unchecked Sendable {
             state.wakeSent = true
             return true
         }
-        if wake {
-            var one: UInt64 = 1
-            _ = Glibc.write(wakeFD, &one, 8)
+        if wake { wakeUp() }
+    }
+
+    private func wakeUp() {
+        var one: UInt64 = 1
+        _ = Glibc.write(wakeFD, &one, 8)
+    }
+
+    // MARK: TaskExecutor
+
+    /// Runs `job` on the loop thread soon: at once in this iteration when called on the loop,
+    /// else after waking the loop (at most once per batch). Safe from any thread.
+    func enqueue(_ job: consuming ExecutorJob) {
+        let job = UnownedJob(job)
+        if inLoop {
+            localJobs.append(job)
+            return
+        }
+        enum Outcome { case queued, wake, exited }
+        let outcome = pending.withLock { state -> Outcome in
+            if state.exited { return .exited }
+            state.jobs.append(job)
+            if state.wakeSent { return .queued }
+            state.wakeSent = true
+            return .wake
+        }
+        switch outcome {
+        case .queued: break
+        case .wake: wakeUp()
+        case .exited: globalConcurrentExecutor.enqueue(ExecutorJob(job))
         }
     }
 
@@ -117,10 +160,11 @@ final class EventLoop: @unchecked Sendable {
     // MARK: The loop
 
     private func run() {
+        threadID.store(UInt(pthread_self()), ordering: .relaxed)
         var events = [UInt32](repeating: 0, count: 256)
         var data = [UInt64](repeating: 0, count: 256)
         while !stopping.load(ordering: .relaxed) {
-            let timeout = timers.millisecondsUntilNext(now: .now)
+            let timeout = localJobs.isEmpty ? timers.millisecondsUntilNext(now: .now) : 0
             let n = events.withUnsafeMutableBufferPointer { e in
                 data.withUnsafeMutableBufferPointer { d in
                     cps_epoll_wait(epfd, e.baseAddress, d.baseAddress, 256, timeout)
@@ -146,19 +190,39 @@ final class EventLoop: @unchecked Sendable {
         }
         handlers.removeAll()
         flushQueue.removeAll()
+        // Tasks that prefer this loop and are still alive finish on the global executor.
+        let jobs = pending.withLock { state -> [UnownedJob] in
+            state.exited = true
+            defer { state.jobs = [] }
+            return state.jobs
+        }
+        for job in localJobs + jobs { globalConcurrentExecutor.enqueue(ExecutorJob(job)) }
+        localJobs = []
     }
 
     private func runPending() {
-        // Tasks may enqueue more tasks; take batches until the queue stays empty.
-        while true {
-            let tasks = pending.withLock { state -> [@Sendable () -> Void] in
-                let t = state.tasks
+        // Tasks and jobs may enqueue more; take batches until both queues stay empty (a
+        // bounded number of rounds: jobs that keep re-enqueueing themselves, a `Task.yield()`
+        // loop, must not starve the sockets; leftovers make the next epoll_wait not block).
+        let executor = asUnownedTaskExecutor()
+        for _ in 0..<64 {
+            let (tasks, jobs) = pending.withLock { state -> ([@Sendable () -> Void], [UnownedJob]) in
+                let t = state.tasks, j = state.jobs
                 state.tasks.removeAll(keepingCapacity: true)
+                state.jobs.removeAll(keepingCapacity: true)
                 state.wakeSent = false
-                return t
+                return (t, j)
             }
-            if tasks.isEmpty { return }
+            if tasks.isEmpty && jobs.isEmpty && localJobs.isEmpty { return }
             for task in tasks { task() }
+            for job in jobs { job.runSynchronously(on: executor) }
+            var i = 0
+            while i < localJobs.count {  // a job may append more
+                let job = localJobs[i]
+                job.runSynchronously(on: executor)
+                i += 1
+            }
+            localJobs.removeAll(keepingCapacity: true)
         }
     }
 }

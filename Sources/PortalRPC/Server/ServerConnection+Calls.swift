@@ -194,7 +194,9 @@ extension ServerConnection {
         let requestID = stream.requestID
         let loop = self.loop
         let server: RPCServer = self.server
-        stream.task = Task { [self] in
+        // The handler runs on this connection's loop (see `EventLoop`): one that does not
+        // suspend answers in the same loop iteration, with no thread hop either way.
+        stream.task = Task(executorPreference: loop) { [self] in
             let result: Result<[UInt8], RPCError>
             do {
                 result = .success(try await RequestID.$current.withValue(requestID) { try await handler(request, context) })
@@ -202,7 +204,11 @@ extension ServerConnection {
                 result = .failure(server.mapHandlerError(error, requestID: requestID, method: context.method.path))
             }
             if holdsSlot { server.releaseCall() }
-            loop.execute { self.completeUnary(id, result) }
+            if loop.inLoop {
+                self.completeUnary(id, result)
+            } else {
+                loop.execute { self.completeUnary(id, result) }  // the loop has stopped
+            }
         }
     }
 

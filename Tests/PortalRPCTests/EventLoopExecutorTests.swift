@@ -1,0 +1,64 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+@testable import PortalRPC
+import Synchronization
+import Testing
+
+/// `EventLoop` as a `TaskExecutor`: jobs of tasks that prefer it run on the loop thread, and
+/// once the loop has stopped they still run (on the global executor).
+@Suite struct EventLoopExecutorTests {
+    @Test func tasksPreferringALoopRunOnItsThread() async throws {
+        let loop = try EventLoop(name: "test-loop")
+        loop.start()
+        defer { loop.stop() }
+        let onLoop = await Task(executorPreference: loop) { loop.inLoop }.value
+        #expect(onLoop)
+        // Resumed from another thread (as a store thread resumes a handler): back on the loop.
+        let resumedOnLoop = await Task(executorPreference: loop) { () async -> Bool in
+            await withCheckedContinuation { (c: CheckedContinuation<Void, Never>) in
+                Thread.detach { c.resume() }
+            }
+            return loop.inLoop
+        }.value
+        #expect(resumedOnLoop)
+        // Inside withTaskExecutorPreference, nonisolated code runs on the loop; after it, not.
+        let inside = await withTaskExecutorPreference(loop) { await Self.isOnLoop(loop) }
+        #expect(inside)
+        #expect(!loop.inLoop)
+    }
+
+    @Test func tasksOutlivingTheirLoopStillFinish() async throws {
+        let loop = try EventLoop(name: "test-loop")
+        loop.start()
+        let gate = Mutex<CheckedContinuation<Void, Never>?>(nil)
+        let parked = Task(executorPreference: loop) { () async -> Int in
+            await withCheckedContinuation { (c: CheckedContinuation<Void, Never>) in
+                gate.withLock { $0 = c }
+            }
+            return 7
+        }
+        while gate.withLock({ $0 == nil }) { try await Task.sleep(for: .milliseconds(1)) }
+        loop.stop()
+        try await Task.sleep(for: .milliseconds(50))  // the loop thread has exited by now (usually)
+        gate.withLock { $0!.resume() }
+        #expect(await parked.value == 7)
+        #expect(await Task(executorPreference: loop) { 8 }.value == 8)
+    }
+
+    private nonisolated static func isOnLoop(_ loop: EventLoop) async -> Bool { loop.inLoop }
+}
+
+/// A plain thread, so that a test resumes a continuation from outside the cooperative pool.
+private enum Thread {
+    static func detach(_ body: @escaping @Sendable () -> Void) {
+        final class Box: @unchecked Sendable { let body: @Sendable () -> Void; init(_ b: @escaping @Sendable () -> Void) { body = b } }
+        var tid = pthread_t()
+        let raw = Unmanaged.passRetained(Box(body)).toOpaque()
+        pthread_create(&tid, nil, { raw in
+            Unmanaged<Box>.fromOpaque(raw!).takeRetainedValue().body()
+            return nil
+        }, raw)
+        pthread_detach(tid)
+    }
+}
