@@ -13,6 +13,8 @@ public struct RPCRouter: RPCHandlerRegistry, Sendable {
 
     struct Route: Sendable {
         var method: MethodDescriptor
+        /// `method.path`, built once (the metrics record it for every call).
+        var path: String
         var handler: Handler
         /// Health checks are answered even while the server sheds load: they are cheap, and
         /// they are how operators and load balancers tell a busy server from a dead one.
@@ -20,8 +22,9 @@ public struct RPCRouter: RPCHandlerRegistry, Sendable {
 
         init(method: MethodDescriptor, handler: Handler) {
             self.method = method
+            self.path = method.path
             self.handler = handler
-            self.bypassesAdmission = method.path.hasPrefix("/grpc.health.v1.Health/")
+            self.bypassesAdmission = path.hasPrefix("/grpc.health.v1.Health/")
         }
     }
 

@@ -46,7 +46,7 @@ extension ServerConnection {
         }
         guard route.bypassesAdmission || !server.isOverloaded else {
             server.recordShedCall()
-            server.metrics.recordRefused(method: route.method.path, code: .resourceExhausted)
+            server.metrics.recordRefused(method: route.path, code: .resourceExhausted)
             sendStatus(stream: id, Status(code: .resourceExhausted, message: RPCServer.overloadedMessage))
             return
         }
@@ -61,10 +61,7 @@ extension ServerConnection {
         heldCallBytes += stream.callBytes
         streams[id] = stream
         server.streamOpened()
-        if let t = idleTimer {
-            loop.cancelTimer(t)
-            idleTimer = nil
-        }
+        idleSince = nil  // the idle timer, if armed, sees this and stands down
         if let deadline {
             stream.deadlineTimer = loop.schedule(at: deadline) { [weak self, weak stream] in
                 guard let self, let stream, !stream.statusSent else { return }

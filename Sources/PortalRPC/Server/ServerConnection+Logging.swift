@@ -16,7 +16,7 @@ extension ServerConnection {
         guard logger.enables(level) else { return }
         logger.log(level, "call", [
             LogField("request_id", .string(stream.requestID.description)),
-            LogField("method", .string(stream.route.method.path)),
+            LogField("method", .string(stream.route.path)),
             LogField("code", .string(code.description)),
             LogField("duration_ms", .double(Self.milliseconds(duration))),
             LogField("peer", .string(peer)),

@@ -9,6 +9,28 @@ extension ServerConnection {
     /// Queues a frame for `stream`, respecting send credit: a message goes out while both
     /// windows are positive (it may take them negative); otherwise it waits, in order.
     func send(_ stream: ServerStream, _ item: ServerStream.Outbound) {
+        // Nothing waits ahead of it (the usual case): what drainBlocked would do for a
+        // one-item queue, without the enum's trip through the array.
+        if stream.blocked.isEmpty {
+            switch item {
+            case .status(let status):
+                appendStatus(stream.id, status)
+                scheduleFlush()
+                if stream.statusSent { retire(stream) }
+                return
+            case .message(let bytes, let continuation)
+                where bytes.count <= peerMaxFrameSize && stream.sendWindow > 0 && connectionSendWindow > 0:
+                output.append(.message, stream: stream.id, payload: bytes)
+                stream.sendWindow -= bytes.count
+                connectionSendWindow -= bytes.count
+                continuation?.resume()
+                scheduleFlush()
+                if stream.statusSent { retire(stream) }
+                return
+            default:
+                break
+            }
+        }
         stream.blocked.append(item)
         drainBlocked(stream)
     }
@@ -49,7 +71,7 @@ extension ServerConnection {
         guard !stream.statusSent else { return }
         stream.statusSent = true
         let duration = ContinuousClock.now - stream.started
-        server.metrics.record(method: stream.route.method.path, code: status.code, duration: duration)
+        server.metrics.record(method: stream.route.path, code: status.code, duration: duration)
         logCompletion(stream, status.code, duration)
         if dropQueued {
             for case .message(_, let c?) in stream.blocked { c.resume(throwing: CancellationError()) }
@@ -67,6 +89,10 @@ extension ServerConnection {
     }
 
     private func appendStatus(_ id: UInt32, _ status: Status) {
+        if status.code == .ok && status.message.isEmpty {
+            output.append(.status, stream: id)  // what encoding the default Status gives: no bytes
+            return
+        }
         var s = Portal_Rpc_V1_Status()
         s.code = UInt32(status.code.rawValue)
         s.message = Self.truncated(status.message)

@@ -31,7 +31,12 @@ final class ServerConnection: EventHandler, @unchecked Sendable {
     var connectionSendWindow = ProtocolConstants.defaultConnectionWindowSize
     var connectionReceiveWindow: Int
     var connectionCredit: CreditLedger
+    /// The handshake timer, then the idle timer. The idle timer is armed when the connection
+    /// goes idle and, when it fires, re-armed for `idleSince + idleTimeout` if calls came and
+    /// went meanwhile: a call costs no timer of its own.
     var idleTimer: TimerQueue.ID?
+    /// Since when no call has been open (nil while calls are open, or before the handshake).
+    var idleSince: ContinuousClock.Instant?
     var lastHeard = ContinuousClock.now
     var keepaliveTimer: TimerQueue.ID?
     var keepaliveAwaited: [UInt8]?
@@ -217,6 +222,8 @@ final class ServerConnection: EventHandler, @unchecked Sendable {
         if settings.initialWindowSize > 0 { peerInitialWindow = Int(settings.initialWindowSize) }
         guard !handshakeDone else { return }
         handshakeDone = true
+        if let t = idleTimer { loop.cancelTimer(t) }  // the handshake timer
+        idleTimer = nil
         var ours = Portal_Rpc_V1_Settings()
         ours.maxFrameSize = UInt32(config.maxFrameSize)
         ours.maxConcurrentStreams = UInt32(config.maxConcurrentStreams)
@@ -288,13 +295,26 @@ final class ServerConnection: EventHandler, @unchecked Sendable {
 
     // MARK: Idle and shutdown
 
+    /// The connection may have gone idle (handshake done, a call retired): starts its idle clock.
     func resetIdleTimer() {
-        if let t = idleTimer { loop.cancelTimer(t) }
-        idleTimer = nil
         guard streams.isEmpty, !closed else { return }
-        idleTimer = loop.schedule(after: config.idleTimeout) { [weak self] in
-            guard let self, self.streams.isEmpty else { return }
-            self.goAway(code: .ok, message: "idle timeout", close: true)
+        let now = ContinuousClock.now
+        idleSince = now
+        if idleTimer == nil { armIdleTimer(at: now + config.idleTimeout) }
+    }
+
+    private func armIdleTimer(at deadline: ContinuousClock.Instant) {
+        idleTimer = loop.schedule(at: deadline) { [weak self] in
+            guard let self else { return }
+            self.idleTimer = nil
+            // Busy now: the next retire re-arms it.
+            guard !self.closed, self.streams.isEmpty, let since = self.idleSince else { return }
+            let due = since + self.config.idleTimeout
+            if ContinuousClock.now >= due {
+                self.goAway(code: .ok, message: "idle timeout", close: true)
+            } else {
+                self.armIdleTimer(at: due)
+            }
         }
     }
 

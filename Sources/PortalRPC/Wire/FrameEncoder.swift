@@ -35,7 +35,8 @@ public struct FrameEncoder {
         precondition(count >= 0 && count <= self.count, "removeFirst beyond the queued bytes")
         start += count
         if start == storage.count {
-            storage = []
+            // Keep a modest buffer for the next frames; give a large one back.
+            storage.removeAll(keepingCapacity: storage.capacity <= 64 * 1024)
             start = 0
         } else if start >= 64 * 1024 && start * 2 >= storage.count {
             storage.removeSubrange(0..<start)
