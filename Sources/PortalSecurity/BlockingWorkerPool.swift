@@ -3,8 +3,8 @@ import Glibc
 #endif
 import Synchronization
 
-/// A small, fixed set of OS threads for blocking CPU work (password hashing), so that work
-/// never occupies an event loop thread or one of Swift's cooperative threads.
+/// A small, fixed set of OS threads for blocking work (password hashing, file writes), so that
+/// work never occupies an event loop thread or one of Swift's cooperative threads.
 ///
 /// Jobs wait in a bounded FIFO queue guarded by a `Mutex`; a counting semaphore plays the
 /// role of the condition variable (one post per job, one per thread at shutdown). Async
@@ -12,11 +12,12 @@ import Synchronization
 /// job is still queued gets `CancellationError` without the work being done.
 ///
 /// The threads hold a reference to the pool until `shutdown()` lets them finish the queue
-/// and exit; the owner (`PasswordHasher`) calls `shutdown()` from its `deinit`.
-final class BlockingWorkerPool: @unchecked Sendable {
+/// and exit; the owner (`PasswordHasher`, `OutboxSMSGateway`, `PortalCore`) calls `shutdown()`
+/// from its `deinit`.
+public final class BlockingWorkerPool: @unchecked Sendable {
     // @unchecked: `state` is a Mutex and `semaphore` a sem_t, which is thread-safe by design;
     // the remaining stored properties are immutable.
-    typealias Job = @Sendable () -> Void
+    public typealias Job = @Sendable () -> Void
 
     private struct State {
         var jobs: [Job] = []
@@ -24,21 +25,21 @@ final class BlockingWorkerPool: @unchecked Sendable {
     }
 
     /// Why a job was not queued.
-    enum Rejection: Error, Sendable {
+    public enum Rejection: Error, Sendable {
         /// `maxQueued` jobs are already waiting.
         case overloaded
         /// `shutdown()` has been called.
         case shutDown
     }
 
-    let name: String
-    let threadCount: Int
-    let maxQueued: Int
+    public let name: String
+    public let threadCount: Int
+    public let maxQueued: Int
     private let state = Mutex(State())
     private let semaphore = UnsafeMutablePointer<sem_t>.allocate(capacity: 1)
 
     /// Starts `threads` detached worker threads.
-    init(name: String, threads: Int, maxQueued: Int) {
+    public init(name: String, threads: Int, maxQueued: Int) {
         precondition(threads > 0 && maxQueued > 0, "a pool needs at least one thread and one queue slot")
         self.name = name
         self.threadCount = threads
@@ -54,10 +55,10 @@ final class BlockingWorkerPool: @unchecked Sendable {
     }
 
     /// Jobs waiting for a thread (not counting those running).
-    var queuedCount: Int { state.withLock { $0.jobs.count } }
+    public var queuedCount: Int { state.withLock { $0.jobs.count } }
 
     /// Queues `job` to run on a worker thread.
-    func submit(_ job: @escaping Job) throws(Rejection) {
+    public func submit(_ job: @escaping Job) throws(Rejection) {
         try state.withLock { state throws(Rejection) in
             if state.stopped { throw .shutDown }
             if state.jobs.count >= maxQueued { throw .overloaded }
@@ -69,7 +70,7 @@ final class BlockingWorkerPool: @unchecked Sendable {
     /// Runs `work` on a worker thread and returns its result; the calling task suspends
     /// meanwhile. Throws `Rejection` if the job cannot be queued, `CancellationError` if the
     /// task is cancelled before a worker picks the job up, or whatever `work` throws.
-    func run<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async throws -> T {
+    public func run<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async throws -> T {
         try Task.checkCancellation()
         let cancelled = CancellationFlag()
         return try await withTaskCancellationHandler {
@@ -92,7 +93,7 @@ final class BlockingWorkerPool: @unchecked Sendable {
     }
 
     /// Stops accepting jobs; workers finish what is queued, then exit. Idempotent.
-    func shutdown() {
+    public func shutdown() {
         let first = state.withLock { state -> Bool in
             defer { state.stopped = true }
             return !state.stopped

@@ -44,7 +44,7 @@ struct CitizenAccounts: Sendable {
             try AuditLog.append(db, at: now, actor: nil, action: "citizen.register", target: "citizen:\(id)")
             return id
         }
-        try sendCode(code, to: mobile)
+        try await sendCode(code, to: mobile)
         var response = Portal_V1_RegisterResponse()
         response.citizenId = String(id)
         response.codeExpiresAt = .init(millis: now + config.codeLifetimeMillis)
@@ -118,7 +118,7 @@ struct CitizenAccounts: Sendable {
                 """, id, Self.codeHash(id, code), now + config.codeLifetimeMillis, now)
             return c.0
         }
-        try sendCode(code, to: mobile)
+        try await sendCode(code, to: mobile)
         var r = Portal_V1_ResendVerificationCodeResponse()
         r.codeExpiresAt = .init(millis: now + config.codeLifetimeMillis)
         r.resendAllowedAt = .init(millis: now + config.codeResendCooldownMillis)
@@ -190,10 +190,10 @@ struct CitizenAccounts: Sendable {
         SHA256.hash(Array("\(id):\(code)".utf8))
     }
 
-    private func sendCode(_ code: String, to mobile: String) throws(PortalError) {
+    private func sendCode(_ code: String, to mobile: String) async throws(PortalError) {
         let minutes = core.configuration.codeLifetimeMillis / Millis.minute
         do {
-            try core.sms.send(to: mobile, text: "Citizen Portal verification code: \(code). It expires in \(minutes) minutes. Do not share it.")
+            try await core.sms.send(to: mobile, text: "Citizen Portal verification code: \(code). It expires in \(minutes) minutes. Do not share it.")
         } catch {
             throw .unavailable("the SMS could not be sent; request a new code")
         }
