@@ -43,7 +43,8 @@ public enum PasswordHasherError: Error, Sendable, Equatable, CustomStringConvert
 ///
 /// **Timing-safe login.** When the account does not exist, call
 /// `verifyOrSpendEqualTime(_:against: nil)`: it verifies against `dummyHash` and returns
-/// false, so "no such user" costs the same time as "wrong password".
+/// false, so "no such user" costs the same time as "wrong password". `dummyHash` is itself a
+/// yescrypt hash made on first use; `prepare()` makes it ahead, on the hasher's threads.
 public final class PasswordHasher: Sendable {
     /// The method prefix: yescrypt.
     public static let methodPrefix = "$y$"
@@ -120,6 +121,14 @@ public final class PasswordHasher: Sendable {
     /// `verifyOrSpendEqualTime(_:against:)` on the hasher's threads.
     public func verifyOrSpendEqualTime(_ password: String, against storedHash: String?) async throws -> Bool {
         try await onPool { [self] in self.verifyOrSpendEqualTime(password, against: storedHash) }
+    }
+
+    /// Makes `dummyHash` (one yescrypt hash, made once per process on first use) on the
+    /// hasher's threads now, so that the first sign-in for an unknown account costs what every
+    /// later one does instead of twice as much. Servers call it at start; the async API never
+    /// needs it (it makes the dummy hash on the hasher's threads anyway).
+    public func prepare() async throws {
+        try await onPool { _ = Self.dummyHash }
     }
 
     private func onPool<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async throws -> T {

@@ -46,6 +46,8 @@ public final class PortalApp: Sendable {
                               hasher: PasswordHasher(), sms: sms ?? OutboxSMSGateway(path: configuration.smsOutboxPath), policy: policy,
                               logger: logger)
         self.core = core
+        // The dummy hash behind sign-ins for unknown accounts, made now on the hasher's threads.
+        try await core.hasher.prepare()
 
         if needsAdmin {
             if let chosen = configuration.bootstrapAdminPassword {
