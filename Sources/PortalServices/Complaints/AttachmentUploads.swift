@@ -51,17 +51,58 @@ struct AttachmentUploads: Sendable {
         guard header.sizeBytes > 0 else { throw .missing("header.size_bytes") }
         guard header.sizeBytes <= cap else { throw .invalidArgument(field: "header.size_bytes", reason: "exceeds the \(cap >> 20) MiB limit for this kind") }
 
+        // The file is opened, written, fsynced and renamed on the core's file threads: the disk
+        // may be slow, and this handler runs on the cooperative pool.
         let id = SecureRandom.token(bytes: 18)
         let directory = core.configuration.attachmentsDirectory
         let temporary = "\(directory)/.upload-\(id)"
-        let fd = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
-        guard fd >= 0 else { throw .unavailable("attachment storage unavailable") }
-        var keep = false
-        defer {
-            if fd >= 0 { close(fd) }
-            if !keep { unlink(temporary) }
+        let fd = try await core.onFileThread { () throws -> Int32 in
+            let fd = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
+            guard fd >= 0 else { throw PortalError.unavailable("attachment storage unavailable") }
+            return fd
         }
+        let stored: Stored
+        do {
+            stored = try await receive(&iterator, header, into: fd, temporary: temporary, final: "\(directory)/\(id)")
+        } catch {
+            // No half-written file is left behind, by the time the caller hears of the refusal.
+            await core.fileWorkOrHere { close(fd); unlink(temporary) }
+            throw error
+        }
+        await core.fileWorkOrHere { close(fd) }
 
+        let media = stored.media, sha = stored.sha256, size = stored.size
+        let now = core.now()
+        do {
+            _ = try await core.write { db in
+                try db.run("INSERT INTO attachments (id, \(ownerColumn), kind, content_type, size_bytes, sha256, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                           id, ownerID, Int64(header.kind.rawValue), media.contentType, Int64(size), sha, now)
+            }
+        } catch {
+            let path = "\(directory)/\(id)"
+            await core.fileWorkOrHere { unlink(path) }
+            throw PortalError(error)
+        }
+        var a = Portal_V1_Attachment()
+        a.id = id
+        a.kind = header.kind
+        a.contentType = media.contentType
+        a.sizeBytes = size
+        a.sha256 = sha
+        return a
+    }
+
+    private struct Stored {
+        var media: SniffedMedia
+        var size: UInt64
+        var sha256: [UInt8]
+    }
+
+    /// Reads the chunks after the header into `fd`, checking sizes and content, then fsyncs the
+    /// file and renames it from `temporary` to `final`.
+    private func receive(_ iterator: inout RPCStream<Portal_V1_UploadAttachmentRequest>.AsyncIterator,
+                         _ header: Portal_V1_AttachmentUploadHeader, into fd: Int32,
+                         temporary: String, final: String) async throws(PortalError) -> Stored {
         var digest = SHA256()
         var received: UInt64 = 0
         var prefix: [UInt8] = []
@@ -82,7 +123,9 @@ struct AttachmentUploads: Sendable {
                     }
                 }
                 digest.update(chunk)
-                guard writeAll(fd, chunk) else { throw PortalError.unavailable("attachment storage unavailable") }
+                try await core.onFileThread {
+                    guard writeAll(fd, chunk) else { throw PortalError.unavailable("attachment storage unavailable") }
+                }
                 received += UInt64(chunk.count)
             }
         } catch { throw PortalError(error) }
@@ -91,28 +134,12 @@ struct AttachmentUploads: Sendable {
         }
         let media: SniffedMedia
         if let sniffed { media = sniffed } else { media = try Self.check(prefix, claimed: header.kind) }
-        guard fsync(fd) == 0, rename(temporary, "\(directory)/\(id)") == 0 else { throw .unavailable("attachment storage unavailable") }
-        keep = true
-
-        let sha = digest.finalize()
-        let now = core.now()
-        let size = received
-        do {
-            _ = try await core.write { db in
-                try db.run("INSERT INTO attachments (id, \(ownerColumn), kind, content_type, size_bytes, sha256, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
-                           id, ownerID, Int64(header.kind.rawValue), media.contentType, Int64(size), sha, now)
+        try await core.onFileThread {
+            guard fsync(fd) == 0, rename(temporary, final) == 0 else {
+                throw PortalError.unavailable("attachment storage unavailable")
             }
-        } catch {
-            unlink("\(directory)/\(id)")
-            throw PortalError(error)
         }
-        var a = Portal_V1_Attachment()
-        a.id = id
-        a.kind = header.kind
-        a.contentType = media.contentType
-        a.sizeBytes = size
-        a.sha256 = sha
-        return a
+        return Stored(media: media, size: received, sha256: digest.finalize())
     }
 
     private static func check(_ prefix: [UInt8], claimed: Portal_V1_AttachmentKind) throws(PortalError) -> SniffedMedia {

@@ -24,6 +24,10 @@ public final class PortalCore: Sendable {
     let accountLimiter: RateLimiter
     let peerLimiter: RateLimiter
     private let policy: Mutex<EscalationPolicy>
+    /// Threads for the services' own file work (the backups folder, attachment files), which
+    /// may block on the disk: handlers await it (`onFileThread`), so it never runs on an event
+    /// loop or a cooperative thread.
+    let files = BlockingWorkerPool(name: "portal-files", threads: 2, maxQueued: 256)
 
     init(configuration: PortalConfiguration, store: Store, directory: Directory, clock: any PortalClock,
          hasher: PasswordHasher, sms: any SMSGateway, policy: EscalationPolicy, logger: Logger? = nil) {
@@ -45,6 +49,10 @@ public final class PortalCore: Sendable {
         self.policy = Mutex(policy)
     }
 
+    deinit {
+        files.shutdown()
+    }
+
     public var escalationPolicy: EscalationPolicy {
         get { policy.withLock { $0 } }
     }
@@ -52,6 +60,26 @@ public final class PortalCore: Sendable {
     func setEscalationPolicy(_ p: EscalationPolicy) { policy.withLock { $0 = p } }
 
     func now() -> Int64 { clock.nowMillis() }
+
+    /// Runs blocking file work (open, write, fsync, rename, mkdir, stat) on `files` and
+    /// returns its result; the calling task suspends meanwhile. A full queue is UNAVAILABLE.
+    func onFileThread<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async throws(PortalError) -> T {
+        do {
+            return try await files.run(work)
+        } catch is BlockingWorkerPool.Rejection {
+            throw .unavailable("the server is busy; try again")
+        } catch is CancellationError {
+            throw .unavailable("the call was cancelled")
+        } catch {
+            throw PortalError(error)
+        }
+    }
+
+    /// Cleanup (closing and removing a file) on `files`, awaited; with the queue full, the pool
+    /// shut down or the task cancelled it runs here instead, rather than leak the descriptor.
+    func fileWorkOrHere(_ work: @escaping @Sendable () -> Void) async {
+        do { try await files.run(work) } catch { work() }
+    }
 
     /// Runs `body` in a write transaction, mapping any failure to a `PortalError`.
     func write<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws(PortalError) -> T {

@@ -8,18 +8,25 @@ import Glibc
 struct DatabaseBackup: Sendable {
     let core: PortalCore
 
-    /// (path, size in bytes, time taken in Unix ms).
+    /// (path, size in bytes, time taken in Unix ms). The folder and the file's size are seen to
+    /// on the core's file threads, the copy on a store reader: nothing here touches the disk on
+    /// the calling (event loop) thread.
     func run() async throws(PortalError) -> (String, UInt64, Int64) {
         let directory = core.configuration.dataDirectory + "/backups"
-        if mkdir(directory, 0o700) != 0 && errno != EEXIST {
-            throw .unavailable("cannot create the backups folder")
+        try await core.onFileThread {
+            if mkdir(directory, 0o700) != 0 && errno != EEXIST {
+                throw PortalError.unavailable("cannot create the backups folder")
+            }
         }
         let at = core.now()
         let path = "\(directory)/portal-\(Self.stamp(at)).sqlite"
         do { try await core.store.backup(to: path) } catch { throw PortalError(error) }
-        var info = stat()
-        guard stat(path, &info) == 0 else { throw .internalError("the backup file is missing") }
-        return (path, UInt64(info.st_size), at)
+        let size = try await core.onFileThread { () throws -> UInt64 in
+            var info = stat()
+            guard stat(path, &info) == 0 else { throw PortalError.internalError("the backup file is missing") }
+            return UInt64(info.st_size)
+        }
+        return (path, size, at)
     }
 
     /// `20261123T061502Z-123` (UTC, with milliseconds so two backups never collide).
