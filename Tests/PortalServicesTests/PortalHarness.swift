@@ -27,8 +27,10 @@ final class TestPortal: Sendable {
         self.app = app; self.server = server; self.client = client; self.clock = clock; self.dataDirectory = dataDirectory
     }
 
-    /// `logger` receives the server's and the services' lines (nil: no logging).
-    static func start(configure: (inout PortalConfiguration) -> Void = { _ in }, logger: Logger? = nil) async throws -> TestPortal {
+    /// `logger` receives the server's and the services' lines (nil: no logging); `sms` replaces
+    /// the outbox file in the data folder.
+    static func start(configure: (inout PortalConfiguration) -> Void = { _ in }, logger: Logger? = nil,
+                      sms: (any SMSGateway)? = nil) async throws -> TestPortal {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("portal-test-\(UUID().uuidString)").path
         var configuration = PortalConfiguration()
         configuration.dataDirectory = dir
@@ -37,7 +39,7 @@ final class TestPortal: Sendable {
         configuration.devMode = true  // AdminService.AdvanceClock works on the adjustable clock
         configure(&configuration)
         let clock = AdjustableClock()
-        let app = try await PortalApp(configuration: configuration, clock: clock, runEscalation: false, logger: logger)
+        let app = try await PortalApp(configuration: configuration, clock: clock, sms: sms, runEscalation: false, logger: logger)
         var router = RPCRouter()
         app.registerServices(with: &router)
         var serverConfiguration = ServerConfiguration()
@@ -136,8 +138,9 @@ final class Counter: Sendable {
 
 /// Runs `body` against a fresh portal and always stops it.
 func withPortal<T>(configure: (inout PortalConfiguration) -> Void = { _ in }, logger: Logger? = nil,
+                   sms: (any SMSGateway)? = nil,
                    _ body: (TestPortal) async throws -> T) async throws -> T {
-    let portal = try await TestPortal.start(configure: configure, logger: logger)
+    let portal = try await TestPortal.start(configure: configure, logger: logger, sms: sms)
     do {
         let result = try await body(portal)
         await portal.stop()
