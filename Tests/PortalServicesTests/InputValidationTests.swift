@@ -432,11 +432,12 @@ import Testing
                 tap = StreamTap(try await p.citizen.watchUpdates(.init(), options: citizen.options), \.referenceCode)
             case .officerDeactivated:
                 tap = StreamTap(try await p.officer.watchQueue(.init(), options: dc.options)) { $0.complaint?.code ?? "" }
+                try await p.queueWatchers(reach: 1)
             }
             defer { tap.cancel() }
             // The stream is live: it delivers the first complaint.
             let first = try await p.fileComplaint(other.signedIn)
-            #expect(await tap.wait(for: 1, within: .seconds(15)).items == [first.code])
+            #expect(await tap.wait(for: 1, within: .seconds(30)).items == [first.code])
 
             switch how {
             case .citizenLogout: _ = try await p.citizen.logout(.init(), options: citizen.options)

@@ -90,6 +90,7 @@ import Testing
             let dc = try await p.newStaff(.deputyCommissioner, "PSH")
             let queue = try await p.officer.watchQueue(.init(), options: dc.options)
             var it = queue.makeAsyncIterator()
+            try await p.queueWatchers(reach: 1)
             _ = try await p.fileComplaint(mardan)      // not his district: never delivered
             let mine = try await p.fileComplaint(peshawar)
             let event = try await it.next()

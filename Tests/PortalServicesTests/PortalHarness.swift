@@ -1,6 +1,6 @@
 import Foundation
 import PortalRPC
-import PortalServices
+@testable import PortalServices
 import Synchronization
 import Testing
 
@@ -56,6 +56,18 @@ final class TestPortal: Sendable {
         await server.shutdown(grace: .seconds(2))
         await app.shutdown()
         try? FileManager.default.removeItem(atPath: dataDirectory)
+    }
+
+    /// Waits until `count` queue watches are registered on the server (at most 30 s). A queue
+    /// watch does not replay: an event published before the server registered the watch (its
+    /// handler runs on the cooperative pool, a unary FileComplaint on the event loop, so under
+    /// load the filing can overtake it) is never delivered.
+    func queueWatchers(reach count: Int) async throws {
+        let deadline = ContinuousClock.now + .seconds(30)
+        while app.core.hub.queueWatcherCount < count {
+            guard ContinuousClock.now < deadline else { throw TestTimeout(what: "\(count) queue watches not registered within 30 s") }
+            try await Task.sleep(for: .milliseconds(2))
+        }
     }
 
     /// The latest verification code the outbox holds for `mobile` (+923XXXXXXXXX).

@@ -63,6 +63,10 @@ public final class UpdateHub: Sendable {
 
     static let queueBacklog = 4096
 
+    /// Queue watchers registered now (tests wait for a watch to be live: queue events are not
+    /// replayed, so one published before the watch registered never reaches it).
+    var queueWatcherCount: Int { state.withLock { $0.queues.count } }
+
     public func publishQueue(_ notices: [QueueNotice]) {
         guard !notices.isEmpty else { return }
         let targets = state.withLock { $0.queues }
