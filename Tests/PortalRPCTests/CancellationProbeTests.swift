@@ -34,13 +34,16 @@ final class CancellationProbe: Rpctest_Echo_Handler {
         await waitForCancellation("update")
     }
 
-    /// Waits (bounded) until `label` was recorded.
+    /// Waits until `label` was recorded, at most 30 s (a positive outcome: generous, for a
+    /// loaded CI machine; the handlers' own sleep, which cancellation cuts short, is 30 s too,
+    /// and they record nothing if it runs out).
     func observed(_ label: String) async -> Bool {
-        for _ in 0..<200 {
-            if seen.withLock({ $0.contains(label) }) { return true }
+        let deadline = ContinuousClock.now + .seconds(30)
+        while !seen.withLock({ $0.contains(label) }) {
+            if ContinuousClock.now >= deadline { return false }
             try? await Task.sleep(for: .milliseconds(10))
         }
-        return false
+        return true
     }
 }
 

@@ -119,7 +119,7 @@ import Testing
             for round in 0..<20 {
                 var r = Self.padded(Self.mebibyte / 4, "r\(round)")
                 r.count = 32
-                for try await _ in try await echo.expand(r, options: RPCCallOptions(timeout: .seconds(20))) {
+                for try await _ in try await echo.expand(r, options: RPCCallOptions(timeout: .seconds(30))) {
                     try await Task.sleep(for: .milliseconds(100))
                     break
                 }
@@ -127,7 +127,7 @@ import Testing
             var last = Self.padded(0, "last")
             last.count = 3
             var received = 0
-            for try await _ in try await echo.expand(last, options: RPCCallOptions(timeout: .seconds(20))) { received += 1 }
+            for try await _ in try await echo.expand(last, options: RPCCallOptions(timeout: .seconds(30))) { received += 1 }
             #expect(received == 3)
         }
     }

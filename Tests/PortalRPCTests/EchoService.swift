@@ -4,9 +4,13 @@ import PortalRPC
 struct EchoService: Rpctest_Echo_Handler {
     /// Called with the request text when a unary call starts (lets tests wait for it).
     var onStart: (@Sendable (String) -> Void)? = nil
+    /// Awaited with the request text after `onStart`: lets a test hold a unary call open for
+    /// exactly as long as it needs, instead of guessing a sleep.
+    var hold: (@Sendable (String) async -> Void)? = nil
 
     func get(request: Rpctest_EchoRequest, context: RPCServerContext) async throws -> Rpctest_EchoResponse {
         onStart?(request.text)
+        await hold?(request.text)
         if request.failCode != 0 {
             throw RPCError(code: Status.Code(rawValue: Int(request.failCode)), message: "asked to fail: \(request.text)")
         }

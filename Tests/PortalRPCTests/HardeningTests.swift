@@ -52,13 +52,26 @@ import Testing
         }
     }
 
-    @Test func idleAndSteadyConnectionsAreNotSlowloris() async throws {
-        // Generous against a loaded machine: each frame below takes ~0.2 s of 5 s allowed.
-        try await withServer({ $0.partialFrameTimeout = .seconds(5) }) { server, _ in
+    @Test func idleConnectionsAreNotSlowloris() async throws {
+        try await withServer({ $0.partialFrameTimeout = .seconds(1) }) { server, _ in
             let raw = try RawConnection(server.localAddress)
             try await raw.handshake()
-            // Between frames the clock does not run: silence longer than the timeout is fine.
-            try await Task.sleep(for: .milliseconds(5500))
+            // Between frames the clock does not run: silence longer than the timeout is fine (a
+            // loaded machine only makes it longer). The frame after it goes in one write, so
+            // it never waits half-sent however slowly this task runs.
+            try await Task.sleep(for: .milliseconds(1500))
+            raw.send(RawConnection.call(Self.get, stream: 1) + RawConnection.message(request("after silence"), stream: 1))
+            let answer = try await raw.read { $0.header.type == .status || $0.header.type == .goAway }
+            #expect(answer?.header.type == .status && answer?.header.stream == 1, "\(Self.describe(answer))")
+        }
+    }
+
+    @Test func steadyConnectionsAreNotSlowloris() async throws {
+        // Each frame below takes ~0.2 s to send; 30 s allowed per frame, because this task can
+        // be held up for seconds while heavier tests share two cores (5 s was not enough).
+        try await withServer({ $0.partialFrameTimeout = .seconds(30) }) { server, _ in
+            let raw = try RawConnection(server.localAddress)
+            try await raw.handshake()
             // Frames that each complete in time, even split over many writes, are served.
             for i in 0..<3 {
                 let id = UInt32(2 * i + 1)
@@ -68,14 +81,17 @@ import Testing
                     try await Task.sleep(for: .milliseconds(20))
                 }
                 let answer = try await raw.read { $0.header.type == .status || $0.header.type == .goAway }
-                #expect(answer?.header.type == .status && answer?.header.stream == id,
-                        "frame \(i): \(answer.map { "\($0.header.type.map { "\($0)" } ?? "?") " + String(decoding: $0.payload, as: UTF8.self) } ?? "connection closed")")
+                #expect(answer?.header.type == .status && answer?.header.stream == id, "frame \(i): \(Self.describe(answer))")
                 if let answer, answer.header.type == .status {
                     #expect(try Portal_Rpc_V1_Status(serializedBytes: answer.payload).code == 0)
                 }
                 try await Task.sleep(for: .milliseconds(300))
             }
         }
+    }
+
+    static func describe(_ frame: Frame?) -> String {
+        frame.map { "\($0.header.type.map { "\($0)" } ?? "?") " + String(decoding: $0.payload, as: UTF8.self) } ?? "connection closed"
     }
 
     @Test func anOversizeMessageBeingSkippedCountsAsIncomplete() async throws {
@@ -317,10 +333,15 @@ import Testing
     // MARK: Admission control
 
     @Test func callsBeyondMaxInFlightAreShedAndAdmittedAgainAfterwards() async throws {
-        try await withServer({ $0.maxInFlightCalls = 2 }) { server, client in
+        // The two slow calls are held open until the test has seen what it needs: a fixed sleep
+        // ran out before the checks on a loaded machine (the calls were no longer in flight).
+        let release = Release()
+        let echoService = EchoService(hold: { text in if text == "slow" { await release.wait() } })
+        try await withServer({ $0.maxInFlightCalls = 2 }, register: { echoService.registerMethods(with: &$0) }) { server, client in
             let echo = Rpctest_Echo_Client(transport: client)
-            let slow = (0..<2).map { _ in Task { try await echo.get(request("slow", sleepMillis: 6000)) } }
-            #expect(await eventually(.seconds(30)) { server.inFlightCalls == 2 })
+            let slow = (0..<2).map { _ in Task { try await echo.get(request("slow")) } }
+            defer { release.open() }  // whatever happens below, the held calls end
+            #expect(await eventually(.seconds(60)) { server.inFlightCalls == 2 })
             // A unary call and a streaming call are both refused at once.
             do {
                 _ = try await echo.get(request("third"))
@@ -339,6 +360,8 @@ import Testing
             // Health checks are still answered (a busy server is not a dead one).
             let health = Grpc_Health_V1_Health_Client(transport: client)
             #expect(try await health.check(Grpc_Health_V1_HealthCheckRequest()).status == .serving)
+            #expect(server.inFlightCalls == 2)  // still held: everything above happened while they ran
+            release.open()
             for t in slow { #expect(try await t.value.text == "slow") }
             #expect(server.inFlightCalls == 0)
             try await stillServing(client)
@@ -439,4 +462,29 @@ func eventually(_ timeout: Duration, _ condition: () -> Bool) async -> Bool {
         try? await Task.sleep(for: .milliseconds(10))
     }
     return true
+}
+
+/// Holds tasks until `open()`; later waiters pass at once.
+final class Release: Sendable {
+    private let state = Mutex<(open: Bool, waiters: [CheckedContinuation<Void, Never>])>((false, []))
+
+    func wait() async {
+        await withCheckedContinuation { (c: CheckedContinuation<Void, Never>) in
+            let resumeNow = state.withLock { s -> Bool in
+                if s.open { return true }
+                s.waiters.append(c)
+                return false
+            }
+            if resumeNow { c.resume() }
+        }
+    }
+
+    func open() {
+        let waiters = state.withLock { s -> [CheckedContinuation<Void, Never>] in
+            s.open = true
+            defer { s.waiters = [] }
+            return s.waiters
+        }
+        for w in waiters { w.resume() }
+    }
 }

@@ -105,7 +105,7 @@ import Testing
 
         let started = ContinuousClock.now
         for i in 0..<50 { logger.info("line", ["i": .int(i)]) }
-        #expect(ContinuousClock.now - started < .seconds(5))  // never waited for the output
+        #expect(ContinuousClock.now - started < .seconds(30))  // never waited for the output (it is held for good)
         #expect(logger.droppedLines == 40)
 
         shared.open.withLock { $0 = true }

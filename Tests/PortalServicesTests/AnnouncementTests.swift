@@ -85,7 +85,7 @@ import Testing
                 Update(id: u.announcement?.id ?? 0, status: u.announcement?.status ?? .unspecified, resume: u.resumeAfter)
             }
             defer { tap.cancel() }
-            let initial = await tap.wait(for: 2, within: .seconds(10))
+            let initial = await tap.wait(for: 2, within: .seconds(30))
             // The emergency first although published later; Mardan's never.
             #expect(initial.items.map(\.id) == [emergency.id, notice.id])
             // After the emergency only, resuming must not skip the older notice.
@@ -96,7 +96,7 @@ import Testing
             let flood = try await p.info.publishAnnouncement(InfoRequests.announcement(.emergency, scope: "KP", title: "Flood warning", expires: week),
                                                              options: chiefSecretary.options)
             _ = try await p.info.withdrawAnnouncement(.with { $0.id = notice.id; $0.reason = "Campaign postponed." }, options: dc.options)
-            let live = await tap.wait(for: 4, within: .seconds(10))
+            let live = await tap.wait(for: 4, within: .seconds(30))
             #expect(live.items.dropFirst(2).map(\.id) == [flood.id, notice.id])
             #expect(live.items.last?.status == .withdrawn)
             let resume = try #require(live.items.last?.resume)
@@ -112,7 +112,7 @@ import Testing
 
             // Only citizens watch announcements.
             await expectRefused("an officer watching", .permissionDenied) {
-                try await firstMessage(of: try await p.info.watchAnnouncements(.init(), options: dc.options), within: .seconds(5))
+                try await firstMessage(of: try await p.info.watchAnnouncements(.init(), options: dc.options), within: .seconds(30))
             }
         }
     }

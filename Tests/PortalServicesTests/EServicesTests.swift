@@ -61,7 +61,7 @@ import Testing
             }
 
             // The citizen heard of every change, live, as with complaints.
-            let seen = await updates.wait(for: 5, within: .seconds(10)).items
+            let seen = await updates.wait(for: 5, within: .seconds(30)).items
             #expect(seen.count == 5 && seen.allSatisfy { $0.kind == .applicationStatus && $0.reference == tracking })
             #expect(seen.map(\.text).contains { $0.contains("biometric") })
             #expect(try await p.eservices.listMyApplications(.init(), options: citizen.options).applications.map(\.status) == [.completed])
@@ -164,7 +164,7 @@ import Testing
             let decided = try await p.integration.pushRevenueCase(.with { $0.revenueCase = revenueCase }, options: revenue)
             #expect(decided.hearings.count == 1 && decided.status == .decided)
 
-            let seen = await updates.wait(for: 2, within: .seconds(10)).items
+            let seen = await updates.wait(for: 2, within: .seconds(30)).items
             #expect(seen.map(\.reference) == ["MUT/MRD/2026/117", "MUT/MRD/2026/117"])
             #expect(seen.first?.text.contains("next hearing") == true && seen.last?.text.contains("decided") == true)
             #expect(try await p.eservices.listMyRevenueCases(.init(), options: citizen.options).cases.map(\.caseNumber) == ["MUT/MRD/2026/117"])

@@ -73,7 +73,7 @@ import Testing
             _ = try await p.officer.resolveComplaint(.with { r in
                 r.code = complaint.code; r.remarks = "DC team raided the store; fined Rs 10,000 and the rate list is displayed."
             }, options: dc.options)
-            let seen = await updates.wait(for: 2, within: .seconds(10)).items
+            let seen = await updates.wait(for: 2, within: .seconds(30)).items
             #expect(seen.map(\.kind) == [.complaintFiled, .complaintResolved] && seen.allSatisfy { $0.reference == complaint.code })
 
             await expectRefused("not above the official price", field: "charged_price_paisa") {

@@ -220,7 +220,7 @@ func withTimeout<T: Sendable>(_ limit: Duration, _ what: String, _ body: @escapi
 /// The first message of a server stream (its error if the call failed), waiting at most
 /// `limit`; while waiting, `provoke` runs in a loop (every `every`) to make something happen.
 /// Leaving cancels the call.
-func firstMessage<T: Sendable>(of stream: RPCStream<T>, within limit: Duration = .seconds(15), provoking every: Duration = .milliseconds(300),
+func firstMessage<T: Sendable>(of stream: RPCStream<T>, within limit: Duration = .seconds(30), provoking every: Duration = .milliseconds(300),
                                _ provoke: (@Sendable () async throws -> Void)? = nil) async throws -> T {
     try await withThrowingTaskGroup(of: T?.self) { group in
         group.addTask {
