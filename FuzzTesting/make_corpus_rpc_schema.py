@@ -292,16 +292,21 @@ enum En { EN_ZERO = 0; EN_HEX = 0x7fffffff; EN_NEG = -0x80000000; }
 }
 
 
+class Link(str):
+    """A seed that is a file of the repository: written as a relative symbolic link, so the
+    corpus follows the file instead of keeping a copy that drifts."""
+
+
 def schema_corpus():
     c = {}
     for path in sorted(glob.glob(os.path.join(ROOT, "Schema", "**", "*.proto"), recursive=True)):
-        c["schema-" + os.path.relpath(path, os.path.join(ROOT, "Schema")).replace("/", "-")] = open(path, "rb").read()
+        c["schema-" + os.path.relpath(path, os.path.join(ROOT, "Schema")).replace("/", "-")] = Link(path)
     tests = os.path.join(ROOT, "Tests", "SchemaCompilerTests", "Corpus")
     for path in sorted(glob.glob(os.path.join(tests, "**", "*.proto"), recursive=True)):
-        c["tests-" + os.path.relpath(path, tests).replace("/", "-")] = open(path, "rb").read()
+        c["tests-" + os.path.relpath(path, tests).replace("/", "-")] = Link(path)
     wkt = os.path.join(ROOT, "Tools", "WellKnownTypes")
     for path in sorted(glob.glob(os.path.join(wkt, "**", "*.proto"), recursive=True)):
-        c["wkt-" + os.path.basename(path)] = open(path, "rb").read()
+        c["wkt-" + os.path.basename(path)] = Link(path)
     for name, text in EXTRA_SCHEMAS.items():
         c["fuzz-" + name] = text.encode()
     return c
@@ -373,6 +378,9 @@ def write_corpus(name, files):
     shutil.rmtree(directory, ignore_errors=True)
     os.makedirs(directory)
     for file_name, data in sorted(files.items()):
+        if isinstance(data, Link):
+            os.symlink(os.path.relpath(data, directory), os.path.join(directory, file_name))
+            continue
         with open(os.path.join(directory, file_name), "wb") as f:
             f.write(data)
     print("%s: %d files" % (directory, len(files)))
