@@ -19,14 +19,18 @@ final class Checkpointer: Sendable {
     private struct State {
         var pending = false
         var closed = false
+        var restartWanted = false
     }
 
     private let state = Mutex(State())
     private let wake = Semaphore()
     let interval: Duration
+    /// WAL length (in frames) from which a checkpoint restarts the WAL.
+    let restartFrames: Int64
 
-    init(interval: Duration) {
+    init(interval: Duration, restartFrames: Int64) {
         self.interval = interval
+        self.restartFrames = restartFrames
     }
 
     /// A commit added frames to the WAL.
@@ -36,6 +40,26 @@ final class Checkpointer: Sendable {
             return !state.pending
         }
         if first { wake.post() }
+    }
+
+    /// Whether the writer should restart the WAL before its next transaction (and so clears
+    /// the request). The WAL only starts over when a write begins after a checkpoint that
+    /// copied every frame while no reader needed any. Under steady load that moment never comes
+    /// on its own: the writer begins its next batch as soon as one commits, so the WAL file
+    /// would grow without bound, and every new frame would extend it. The writer is the one
+    /// connection that can take the write lock between two of its batches without waiting, so
+    /// it runs the RESTART checkpoint itself (`Store.restartWAL`); most frames have already
+    /// been copied by this thread's passes.
+    func takeRestartRequest() -> Bool {
+        state.withLock { state in
+            defer { state.restartWanted = false }
+            return state.restartWanted
+        }
+    }
+
+    /// Asks the writer to restart the WAL before its next transaction.
+    func requestRestart() {
+        state.withLock { $0.restartWanted = true }
     }
 
     /// Ends `run` after at most one more checkpoint.
@@ -58,10 +82,14 @@ final class Checkpointer: Sendable {
             wake.wait()
             if state.withLock({ $0.closed }) { return }
             Self.sleep(interval)
-            state.withLock { $0.pending = false }
+            // While the writer has a restart to do, a pass here would only hold the
+            // checkpoint lock its RESTART needs.
+            if state.withLock({ state in state.pending = false; return state.restartWanted }) { continue }
             do {
-                _ = try db.queryOne("PRAGMA wal_checkpoint(PASSIVE)") { _ in () }
+                // (busy, frames in the WAL, frames copied back)
+                let result = try db.queryOne("PRAGMA wal_checkpoint(PASSIVE)") { ($0.int(0), $0.int(1), $0.int(2)) }
                 counters.update { $0.checkpoints += 1 }
+                if let result, result.1 >= restartFrames { requestRestart() }
             } catch {
                 counters.update { $0.failedCheckpoints += 1 }
             }

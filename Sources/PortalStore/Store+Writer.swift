@@ -93,7 +93,9 @@ extension Store {
             opened.send(.failure(error))
             return
         }
-        let checkpointer = configuration.checkpointInterval.map(Checkpointer.init)
+        let checkpointer = configuration.checkpointInterval.map {
+            Checkpointer(interval: $0, restartFrames: Int64(max(1, configuration.walRestartFrames)))
+        }
         var checkpointThread: pthread_t?
         if let checkpointer {
             // Without the thread, SQLite's automatic checkpoint takes over again.
@@ -103,6 +105,10 @@ extension Store {
             if checkpointThread == nil { try? db.execute("PRAGMA wal_autocheckpoint = 1000") }
         }
         while let batch = queue.pop(max: configuration.maxBatch) {
+            if let checkpointer, checkpointThread != nil, checkpointer.takeRestartRequest(),
+               !restartWAL(db, counters: counters) {
+                checkpointer.requestRestart()  // try again after this batch
+            }
             if groupCommit(batch, on: db, counters: counters), checkpointThread != nil {
                 checkpointer?.noteCommit()
             }
@@ -113,6 +119,22 @@ extension Store {
             StoreThread.join(checkpointThread)
         }
         db.close()
+    }
+
+    /// On the writer, between batches: copies the frames the checkpointer has not copied yet,
+    /// waits for the reads still using the WAL, and leaves the WAL to start over at the next
+    /// commit (see `Checkpointer.takeRestartRequest`). Returns false when it could not (the
+    /// checkpointer's own pass was running, or a read outlasted the busy timeout); the WAL is
+    /// then as it was, and the writer asks again after its next batch.
+    static func restartWAL(_ db: Database, counters: StoreCounters) -> Bool {
+        do {
+            let busy = try db.queryOne("PRAGMA wal_checkpoint(RESTART)") { $0.int(0) }
+            guard busy == 0 else { return false }
+            counters.update { $0.walRestarts += 1 }
+        } catch {
+            counters.update { $0.failedCheckpoints += 1 }
+        }
+        return true
     }
 
     /// The error for the items of a batch whose transaction ended inside one of its bodies.

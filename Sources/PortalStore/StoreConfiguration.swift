@@ -35,6 +35,12 @@ public struct StoreConfiguration: Sendable {
     /// automatic checkpoint on the writer connection, inside the commits.
     public var checkpointInterval: Duration? = .milliseconds(50)
 
+    /// When the checkpointer finds the WAL this many frames (pages) long, it restarts it
+    /// (`wal_checkpoint(RESTART)`: writers wait while it copies the frames since its last pass
+    /// and the reads in flight end), so a store under steady load reuses the WAL file's first
+    /// pages instead of appending to it for ever. 8,192 frames of 4 KiB pages is 32 MiB.
+    public var walRestartFrames = 8192
+
     /// The writer connection's page cache (`PRAGMA cache_size`), in KiB.
     public var writerCacheKiB = 65_536
 

@@ -23,6 +23,8 @@ public struct StoreStatistics: Sendable, Hashable {
     public var checkpoints = 0
     /// Checkpoints that failed (the WAL keeps its frames; the next one retries).
     public var failedCheckpoints = 0
+    /// Checkpoints that restarted a long WAL (see `StoreConfiguration.walRestartFrames`).
+    public var walRestarts = 0
     /// Read items run by the readers.
     public var reads = 0
     /// Write items waiting for the writer now.
