@@ -3,17 +3,7 @@
 // store, and durable FileComplaint throughput over the protocol next to raw SQLite inserts.
 // A separate package: the product never depends on it. Run everything with ./run.sh; results
 // and how to read them: ../../docs/PERFORMANCE-PORTAL.md.
-import Foundation
 import PackageDescription
-
-// The root package must export PortalServices and PortalStore as library products. Until it
-// does, ./make-shim.sh builds RootShim/ (the root's own manifest plus those two products, over
-// symlinks to the root's sources) and we depend on that instead; nothing is copied.
-let root = Context.packageDirectory + "/../.."
-let rootManifest = (try? String(contentsOfFile: root + "/Package.swift", encoding: .utf8)) ?? ""
-let rootExportsEverything = ["PortalServices", "PortalStore"].allSatisfy {
-    rootManifest.contains(".library(name: \"\($0)\"")
-}
 
 let package = Package(
     name: "CitizenPortalPortalBenchmarks",
@@ -21,7 +11,7 @@ let package = Package(
         .executable(name: "portal-bench", targets: ["portal-bench"]),
     ],
     dependencies: [
-        .package(name: "CitizenPortal", path: rootExportsEverything ? "../.." : "RootShim"),
+        .package(name: "CitizenPortal", path: "../.."),
     ],
     targets: [
         .executableTarget(

@@ -111,7 +111,6 @@ mkdir -p "$SCRATCH/c-bin" "$OUT"
 
 if [ "$BUILD" = 1 ]; then
   echo "== building (swift build -c release; gcc -O2)"
-  "$HERE/make-shim.sh"
   touch "$HERE/Package.swift"   # re-plan: SwiftPM notices new files in a path dependency only then
   (cd "$HERE" && swift build -c release --scratch-path "$SCRATCH" --product portal-bench) > "$OUT/build.log" 2>&1 \
     || { tail -40 "$OUT/build.log"; exit 1; }

@@ -73,6 +73,7 @@ struct LocalPortal: Sendable {
         case let s: fail("--sync must be normal, full or off (not \(s))")
         }
         if let readers = Int(options.string("readers", "")) { c.store.readers = readers }
+        if let frames = Int(options.string("wal-restart-frames", "")) { c.store.walRestartFrames = frames }
         return c
     }
 
@@ -194,15 +195,20 @@ struct ServerSample: Sendable {
     var mono: UInt64
     var commits = 0, writes = 0, failed = 0, reads = 0
     var cpu = 0.0
+    var checkpoints = 0, walRestarts = 0
 
     static func take(_ app: PortalApp) -> ServerSample {
         let s = app.core.store.statistics
-        return ServerSample(mono: nowNanos(), commits: s.commits, writes: s.writes, failed: s.failedWrites, reads: s.reads,
-                            cpu: processCPUSeconds())
+        var sample = ServerSample(mono: nowNanos(), commits: s.commits, writes: s.writes, failed: s.failedWrites, reads: s.reads,
+                                  cpu: processCPUSeconds())
+        sample.checkpoints = s.checkpoints
+        sample.walRestarts = s.walRestarts
+        return sample
     }
 
     var line: String {
         "STORE mono_ns=\(mono) commits=\(commits) writes=\(writes) failed=\(failed) reads=\(reads) cpu_s=\(fmt(cpu, 3))"
+            + " checkpoints=\(checkpoints) wal_restarts=\(walRestarts)"
     }
 
     init(mono: UInt64, commits: Int = 0, writes: Int = 0, failed: Int = 0, reads: Int = 0, cpu: Double = 0) {
