@@ -56,6 +56,11 @@ public final class Database {
         self.connection = handle
     }
 
+    /// How long this connection waits for another's lock before `.busy` (`sqlite3_busy_timeout`).
+    func setBusyTimeout(millis: Int) {
+        sqlite3_busy_timeout(connection, Int32(clamping: millis))
+    }
+
     /// The store's writer configuration: WAL journal, the given `synchronous`, foreign keys, a
     /// journal size limit.
     public static func writer(

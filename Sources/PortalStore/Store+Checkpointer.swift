@@ -20,6 +20,13 @@ final class Checkpointer: Sendable {
         var pending = false
         var closed = false
         var restartWanted = false
+        /// The WAL length (frames) at which the next restart is asked for: `restartFrames`,
+        /// raised by another `restartFrames` past the length seen each time a restart is put
+        /// off, so a read that holds its snapshot for long costs the writer one capped wait per
+        /// `restartFrames` written, not one per pass.
+        var restartAt: Int64 = 0
+        /// The WAL length at the last pass.
+        var lastFrames: Int64 = 0
     }
 
     private let state = Mutex(State())
@@ -31,6 +38,7 @@ final class Checkpointer: Sendable {
     init(interval: Duration, restartFrames: Int64) {
         self.interval = interval
         self.restartFrames = restartFrames
+        state.withLock { $0.restartAt = restartFrames }
     }
 
     /// A commit added frames to the WAL.
@@ -57,9 +65,11 @@ final class Checkpointer: Sendable {
         }
     }
 
-    /// Asks the writer to restart the WAL before its next transaction.
-    func requestRestart() {
-        state.withLock { $0.restartWanted = true }
+    /// The writer's restart went through (`done`) or was put off by a read still using the WAL.
+    func restartEnded(done: Bool) {
+        state.withLock { state in
+            state.restartAt = done ? restartFrames : state.lastFrames + restartFrames
+        }
     }
 
     /// Ends `run` after at most one more checkpoint.
@@ -89,7 +99,12 @@ final class Checkpointer: Sendable {
                 // (busy, frames in the WAL, frames copied back)
                 let result = try db.queryOne("PRAGMA wal_checkpoint(PASSIVE)") { ($0.int(0), $0.int(1), $0.int(2)) }
                 counters.update { $0.checkpoints += 1 }
-                if let result, result.1 >= restartFrames { requestRestart() }
+                if let frames = result?.1 {
+                    state.withLock { state in
+                        state.lastFrames = frames
+                        if frames >= state.restartAt { state.restartWanted = true }
+                    }
+                }
             } catch {
                 counters.update { $0.failedCheckpoints += 1 }
             }

@@ -105,9 +105,8 @@ extension Store {
             if checkpointThread == nil { try? db.execute("PRAGMA wal_autocheckpoint = 1000") }
         }
         while let batch = queue.pop(max: configuration.maxBatch) {
-            if let checkpointer, checkpointThread != nil, checkpointer.takeRestartRequest(),
-               !restartWAL(db, counters: counters) {
-                checkpointer.requestRestart()  // try again after this batch
+            if let checkpointer, checkpointThread != nil, checkpointer.takeRestartRequest() {
+                checkpointer.restartEnded(done: restartWAL(db, counters: counters, busyTimeoutMillis: configuration.busyTimeoutMillis))
             }
             if groupCommit(batch, on: db, counters: counters), checkpointThread != nil {
                 checkpointer?.noteCommit()
@@ -123,19 +122,30 @@ extension Store {
 
     /// On the writer, between batches: copies the frames the checkpointer has not copied yet,
     /// waits for the reads still using the WAL, and leaves the WAL to start over at the next
-    /// commit (see `Checkpointer.takeRestartRequest`). Returns false when it could not (the
-    /// checkpointer's own pass was running, or a read outlasted the busy timeout); the WAL is
-    /// then as it was, and the writer asks again after its next batch.
-    static func restartWAL(_ db: Database, counters: StoreCounters) -> Bool {
+    /// commit (see `Checkpointer.takeRestartRequest`). Reads in flight normally end within a
+    /// millisecond; one that does not (a long query, an online backup) must not hold up every
+    /// write, so the wait is capped at `restartWaitMillis`. If the restart could not finish (that,
+    /// or the checkpointer's own pass was running) the WAL is as it was and the checkpointer asks
+    /// again once the WAL has grown by another `walRestartFrames`.
+    static func restartWAL(_ db: Database, counters: StoreCounters, busyTimeoutMillis: Int) -> Bool {
+        db.setBusyTimeout(millis: min(restartWaitMillis, busyTimeoutMillis))
+        defer { db.setBusyTimeout(millis: busyTimeoutMillis) }
         do {
             let busy = try db.queryOne("PRAGMA wal_checkpoint(RESTART)") { $0.int(0) }
-            guard busy == 0 else { return false }
+            guard busy == 0 else {
+                counters.update { $0.deferredWALRestarts += 1 }
+                return false
+            }
             counters.update { $0.walRestarts += 1 }
+            return true
         } catch {
             counters.update { $0.failedCheckpoints += 1 }
+            return false
         }
-        return true
     }
+
+    /// The longest the writer waits for reads in flight when it restarts the WAL.
+    static let restartWaitMillis = 50
 
     /// The error for the items of a batch whose transaction ended inside one of its bodies.
     static func transactionLost(cause: (any Error)?) -> StoreError {

@@ -25,6 +25,10 @@ public struct StoreStatistics: Sendable, Hashable {
     public var failedCheckpoints = 0
     /// Checkpoints that restarted a long WAL (see `StoreConfiguration.walRestartFrames`).
     public var walRestarts = 0
+    /// WAL restarts put off because a read (or a checkpoint pass) was still using the WAL
+    /// after `Store.restartWaitMillis`; the checkpointer asks again once the WAL has grown by
+    /// another `StoreConfiguration.walRestartFrames`.
+    public var deferredWALRestarts = 0
     /// Read items run by the readers.
     public var reads = 0
     /// Write items waiting for the writer now.

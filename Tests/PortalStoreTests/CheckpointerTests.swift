@@ -62,7 +62,8 @@ import Testing
                 }
                 let reading = Task {
                     while !Task.isCancelled {
-                        _ = try await store.read { db in try db.queryOne("SELECT count(*) FROM item") { $0.int(0) } }
+                        // Point reads, like GetComplaint's (a long read is the next test's case).
+                        _ = try await store.read { db in try db.queryOne("SELECT value FROM item WHERE id = ?", [Int64.random(in: 1...100)]) { $0.text(0) } }
                     }
                 }
                 var largest = 0
@@ -87,6 +88,48 @@ import Testing
             let db = try Database(path: path, mode: .readOnly)
             #expect(try db.queryOne("SELECT count(*) FROM item") { $0.int(0) } == Int64(writers * writesEach))
             #expect(try db.queryOne("PRAGMA integrity_check") { $0.text(0) } == "ok")
+        }
+    }
+
+    /// A read that holds its snapshot (a long query, an online backup) keeps the WAL from
+    /// starting over, but must not hold up the writes: the writer waits for it at most
+    /// `Store.restartWaitMillis` per attempt and tries again only after another `walRestartFrames`,
+    /// not for the busy timeout (5 s an attempt, which would put these writes past the time
+    /// limit), and restarts once the read has ended.
+    @Test(.timeLimit(.minutes(1))) func aLongReadDefersTheRestartWithoutHoldingUpWrites() async throws {
+        try await TemporaryDirectory.with { dir in
+            var configuration = StoreConfiguration(migrations: itemMigrations)
+            configuration.checkpointInterval = .milliseconds(2)
+            configuration.walRestartFrames = 16
+            let path = dir.file("s.sqlite")
+            let store = try await Store.open(path: path, configuration: configuration)
+            let filler = String(repeating: "y", count: 1000)
+            func writeBurst(_ tag: String) async throws {
+                try await withThrowingTaskGroup(of: Void.self) { group in
+                    for w in 0..<8 {
+                        group.addTask {
+                            for i in 0..<100 {
+                                try await store.write { db in try db.run("INSERT INTO item (value) VALUES (?)", "\(tag).\(w).\(i).\(filler)") }
+                            }
+                        }
+                    }
+                    try await group.waitForAll()
+                }
+            }
+            try await writeBurst("before")
+            let reader = try Database(path: path, mode: .readOnly)
+            try reader.execute("BEGIN")
+            #expect(try reader.queryOne("SELECT count(*) FROM item") { $0.int(0) } == 800)  // holds its snapshot
+            let restartsBefore = store.statistics.walRestarts
+            try await writeBurst("during")
+            #expect(store.statistics.walRestarts == restartsBefore)
+            #expect(store.statistics.deferredWALRestarts > 0)
+            try reader.execute("COMMIT")
+            reader.close()
+            try await writeBurst("after")
+            try await waitUntil("the WAL restarted after the read") { store.statistics.walRestarts > restartsBefore }
+            #expect(store.statistics.failedCheckpoints == 0)
+            await store.shutdown()
         }
     }
 
