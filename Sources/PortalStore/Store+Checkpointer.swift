@@ -20,6 +20,8 @@ final class Checkpointer: Sendable {
         var pending = false
         var closed = false
         var restartWanted = false
+        /// Between `takeRestartRequest` and `restartEnded`: the writer is restarting the WAL.
+        var restarting = false
         /// The WAL length (frames) at which the next restart is asked for: `restartFrames`,
         /// raised by another `restartFrames` past the length seen each time a restart is put
         /// off, so a read that holds its snapshot for long costs the writer one capped wait per
@@ -61,6 +63,7 @@ final class Checkpointer: Sendable {
     func takeRestartRequest() -> Bool {
         state.withLock { state in
             defer { state.restartWanted = false }
+            if state.restartWanted { state.restarting = true }
             return state.restartWanted
         }
     }
@@ -69,6 +72,7 @@ final class Checkpointer: Sendable {
     func restartEnded(done: Bool) {
         state.withLock { state in
             state.restartAt = done ? restartFrames : state.lastFrames + restartFrames
+            state.restarting = false
         }
     }
 
@@ -92,9 +96,10 @@ final class Checkpointer: Sendable {
             wake.wait()
             if state.withLock({ $0.closed }) { return }
             Self.sleep(interval)
-            // While the writer has a restart to do, a pass here would only hold the
-            // checkpoint lock its RESTART needs.
-            if state.withLock({ state in state.pending = false; return state.restartWanted }) { continue }
+            // While the writer restarts the WAL, a pass here would only hold the checkpoint lock
+            // its RESTART needs (and make it fail at once). A request the writer has not taken
+            // yet (no write came since) does not stop the pass: the frames still get copied back.
+            if state.withLock({ state in state.pending = false; return state.restarting }) { continue }
             do {
                 // (busy, frames in the WAL, frames copied back)
                 let result = try db.queryOne("PRAGMA wal_checkpoint(PASSIVE)") { ($0.int(0), $0.int(1), $0.int(2)) }

@@ -37,17 +37,18 @@ import Testing
         }
     }
 
-    /// Under writes that never pause and reads that never stop, the WAL only starts over
-    /// because the writer restarts it between batches when the checkpointer asks; without that
-    /// it grew by every frame written (700 MB in 10 s of the FileComplaint benchmark).
-    @Test(arguments: [64, Int.max]) func aWALUnderSteadyLoadStaysBounded(restartFrames: Int) async throws {
+    /// Under writes that never pause, the WAL only starts over because the writer restarts it
+    /// between batches when the checkpointer asks; without that it grew by every frame written
+    /// (700 MB in 10 s of the FileComplaint benchmark, where reads kept it from ever starting
+    /// over on its own). Reads that hold the WAL are the next test's case.
+    @Test func aWALUnderSteadyWritesStaysBounded() async throws {
         try await TemporaryDirectory.with { dir in
             var configuration = StoreConfiguration(migrations: itemMigrations)
             configuration.checkpointInterval = .milliseconds(2)
-            configuration.walRestartFrames = restartFrames
+            configuration.walRestartFrames = 64
             let path = dir.file("s.sqlite")
             let store = try await Store.open(path: path, configuration: configuration)
-            let writers = 16, writesEach = 600
+            let writers = 16, writesEach = 300
             let filler = String(repeating: "x", count: 2000)
             let largestWAL = try await withThrowingTaskGroup(of: Int.self) { group in
                 for w in 0..<writers {
@@ -60,30 +61,19 @@ import Testing
                         return largest
                     }
                 }
-                let reading = Task {
-                    while !Task.isCancelled {
-                        // Point reads, like GetComplaint's (a long read is the next test's case).
-                        _ = try await store.read { db in try db.queryOne("SELECT value FROM item WHERE id = ?", [Int64.random(in: 1...100)]) { $0.text(0) } }
-                    }
-                }
                 var largest = 0
                 for try await l in group { largest = max(largest, l) }
-                reading.cancel()
-                _ = await reading.result
                 return largest
             }
-            let written = writers * writesEach * filler.utf8.count  // about 19 MB of values alone
-            if restartFrames == Int.max {
-                // The control: nothing restarts the WAL, so it holds all that was written.
-                #expect(store.statistics.walRestarts == 0)
-                #expect(largestWAL > written)
-            } else {
-                #expect(store.statistics.walRestarts > 0)
-                // How far it grows depends on how long a checkpoint takes (the WAL cannot
-                // start over during one); what matters is that it does start over.
-                #expect(largestWAL < written / 2, "WAL reached \(largestWAL) bytes; \(store.statistics.walRestarts) restarts, \(store.statistics.checkpoints) passes, \(store.statistics.commits) commits")
-            }
-            #expect(store.statistics.failedCheckpoints == 0)
+            let written = writers * writesEach * filler.utf8.count  // about 9.6 MB of values alone
+            let statistics = store.statistics
+            #expect(statistics.walRestarts > 0)
+            // How far it grows depends on how long a checkpoint pass takes (the WAL cannot start
+            // over during one) and on this machine's load; what matters is that it does start
+            // over. Without the restarts it would hold every value twice (row and UNIQUE index)
+            // and more: at least 2 x written.
+            #expect(largestWAL < 2 * written, "WAL reached \(largestWAL) bytes; \(statistics.walRestarts) restarts, \(statistics.deferredWALRestarts) put off, \(statistics.checkpoints) passes, \(statistics.commits) commits")
+            #expect(statistics.failedCheckpoints == 0)
             await store.shutdown()
             let db = try Database(path: path, mode: .readOnly)
             #expect(try db.queryOne("SELECT count(*) FROM item") { $0.int(0) } == Int64(writers * writesEach))
@@ -104,11 +94,11 @@ import Testing
             let path = dir.file("s.sqlite")
             let store = try await Store.open(path: path, configuration: configuration)
             let filler = String(repeating: "y", count: 1000)
-            func writeBurst(_ tag: String) async throws {
+            func writeBurst(_ tag: String, writers: Int, each: Int) async throws {
                 try await withThrowingTaskGroup(of: Void.self) { group in
-                    for w in 0..<8 {
+                    for w in 0..<writers {
                         group.addTask {
-                            for i in 0..<100 {
+                            for i in 0..<each {
                                 try await store.write { db in try db.run("INSERT INTO item (value) VALUES (?)", "\(tag).\(w).\(i).\(filler)") }
                             }
                         }
@@ -116,18 +106,25 @@ import Testing
                     try await group.waitForAll()
                 }
             }
-            try await writeBurst("before")
+            try await writeBurst("before", writers: 4, each: 25)
             let reader = try Database(path: path, mode: .readOnly)
             try reader.execute("BEGIN")
-            #expect(try reader.queryOne("SELECT count(*) FROM item") { $0.int(0) } == 800)  // holds its snapshot
+            #expect(try reader.queryOne("SELECT count(*) FROM item") { $0.int(0) } == 100)  // holds its snapshot
             let restartsBefore = store.statistics.walRestarts
-            try await writeBurst("during")
+            try await writeBurst("during", writers: 8, each: 100)
             #expect(store.statistics.walRestarts == restartsBefore)
             #expect(store.statistics.deferredWALRestarts > 0)
             try reader.execute("COMMIT")
             reader.close()
-            try await writeBurst("after")
-            try await waitUntil("the WAL restarted after the read") { store.statistics.walRestarts > restartsBefore }
+            // Once the read has ended, the writes that follow restart the WAL (a restart runs
+            // before a batch, so it takes writes to happen).
+            var after = 0
+            while store.statistics.walRestarts == restartsBefore && after < 5000 {
+                let value = "after.\(after).\(filler)"
+                try await store.write { db in try db.run("INSERT INTO item (value) VALUES (?)", value) }
+                after += 1
+            }
+            #expect(store.statistics.walRestarts > restartsBefore, "no restart in \(after) writes after the read")
             #expect(store.statistics.failedCheckpoints == 0)
             await store.shutdown()
         }
