@@ -43,11 +43,8 @@ import Testing
     /// over on its own). Reads that hold the WAL are the next test's case.
     @Test func aWALUnderSteadyWritesStaysBounded() async throws {
         try await TemporaryDirectory.with { dir in
-            var configuration = StoreConfiguration(migrations: itemMigrations)
-            configuration.checkpointInterval = .milliseconds(2)
-            configuration.walRestartFrames = 64
             let path = dir.file("s.sqlite")
-            let store = try await Store.open(path: path, configuration: configuration)
+            let store = try await Self.openRestarting(path: path, restartFrames: 64)
             let writers = 16, writesEach = 300
             let filler = String(repeating: "x", count: 2000)
             let largestWAL = try await withThrowingTaskGroup(of: Int.self) { group in
@@ -88,11 +85,8 @@ import Testing
     /// limit), and restarts once the read has ended.
     @Test(.timeLimit(.minutes(1))) func aLongReadDefersTheRestartWithoutHoldingUpWrites() async throws {
         try await TemporaryDirectory.with { dir in
-            var configuration = StoreConfiguration(migrations: itemMigrations)
-            configuration.checkpointInterval = .milliseconds(2)
-            configuration.walRestartFrames = 16
             let path = dir.file("s.sqlite")
-            let store = try await Store.open(path: path, configuration: configuration)
+            let store = try await Self.openRestarting(path: path, restartFrames: 16)
             let filler = String(repeating: "y", count: 1000)
             func writeBurst(_ tag: String, writers: Int, each: Int) async throws {
                 try await withThrowingTaskGroup(of: Void.self) { group in
@@ -128,6 +122,14 @@ import Testing
             #expect(store.statistics.failedCheckpoints == 0)
             await store.shutdown()
         }
+    }
+
+    /// A store whose checkpointer passes every 2 ms and asks for a WAL restart at `restartFrames`.
+    static func openRestarting(path: String, restartFrames: Int) async throws -> Store {
+        var configuration = StoreConfiguration(migrations: itemMigrations)
+        configuration.checkpointInterval = .milliseconds(2)
+        configuration.walRestartFrames = restartFrames
+        return try await Store.open(path: path, configuration: configuration)
     }
 
     static func fileSize(_ path: String) -> Int {
