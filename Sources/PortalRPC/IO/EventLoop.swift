@@ -140,7 +140,12 @@ final class EventLoop: TaskExecutor, @unchecked Sendable {
 
     /// Every registered server connection (for drain and shutdown).
     func forEachConnection(_ body: (ServerConnection) -> Void) {
-        for case let c as ServerConnection in Array(handlers.values) { body(c) }
+        forEachHandler(body)
+    }
+
+    /// Every registered handler of type `H`.
+    func forEachHandler<H: EventHandler>(_ body: (H) -> Void) {
+        for case let h as H in Array(handlers.values) { body(h) }
     }
 
     /// Asks for one `flush()` call at the end of this iteration.

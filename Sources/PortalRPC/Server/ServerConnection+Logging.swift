@@ -11,16 +11,7 @@ extension ServerConnection {
     /// The completion line: `call` with request_id, method, code, duration_ms and peer, at
     /// `debug` (one per call is too many for `info` on a busy server), or at `error` for a fault.
     func logCompletion(_ stream: ServerStream, _ code: Status.Code, _ duration: Duration) {
-        guard let logger = server.logger else { return }
-        let level: LogLevel = Self.faultCodes.contains(code) ? .error : .debug
-        guard logger.enables(level) else { return }
-        logger.log(level, "call", [
-            LogField("request_id", .string(stream.requestID.description)),
-            LogField("method", .string(stream.route.path)),
-            LogField("code", .string(code.description)),
-            LogField("duration_ms", .double(Self.milliseconds(duration))),
-            LogField("peer", .string(peer)),
-        ])
+        server.logCall(requestID: stream.requestID, method: stream.route.path, code: code, duration: duration, peer: peer)
     }
 
     /// Milliseconds, rounded to the microsecond.
@@ -32,6 +23,20 @@ extension ServerConnection {
 }
 
 extension RPCServer {
+    /// One finished call's line (the binary protocol's and the HTTP gateway's alike).
+    func logCall(requestID: RequestID, method: String, code: Status.Code, duration: Duration, peer: String) {
+        guard let logger else { return }
+        let level: LogLevel = ServerConnection.faultCodes.contains(code) ? .error : .debug
+        guard logger.enables(level) else { return }
+        logger.log(level, "call", [
+            LogField("request_id", .string(requestID.description)),
+            LogField("method", .string(method)),
+            LogField("code", .string(code.description)),
+            LogField("duration_ms", .double(ServerConnection.milliseconds(duration))),
+            LogField("peer", .string(peer)),
+        ])
+    }
+
     /// Maps a handler's error to the status the caller sees (`RPCError(mapping:)`). An error
     /// with no status of its own becomes INTERNAL with no detail for the caller; its type is
     /// logged with the request id, so the failure can be found. (Its description is not: it
