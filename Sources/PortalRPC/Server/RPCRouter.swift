@@ -16,6 +16,9 @@ public struct RPCRouter: RPCHandlerRegistry, Sendable {
         /// `method.path`, built once (the metrics record it for every call).
         var path: String
         var handler: Handler
+        /// A unary method's handler taking and giving proto3 JSON (the HTTP gateway's
+        /// `application/json`).
+        var json: (@Sendable ([UInt8], RPCServerContext) async throws -> [UInt8])?
         /// Health checks are answered even while the server sheds load: they are cheap, and
         /// they are how operators and load balancers tell a busy server from a dead one.
         var bypassesAdmission: Bool

@@ -1,0 +1,297 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import CPortalSystem
+
+/// One HTTP/1.1 connection of the gateway, confined to the gateway's loop thread.
+///
+/// Requests are served one at a time, in order: while a request is being handled nothing more
+/// is read (pipelined requests wait in the socket). One timer guards each phase:
+/// - idle (kept alive, no request yet): `idleTimeout`, then the connection closes quietly;
+/// - reading a head: `headTimeout` from the request's first byte, then 408 and close;
+/// - reading a body: `bodyTimeout` from the request's first byte, then 408 and close;
+/// - handling: the call's Connect-Timeout-Ms, if any, then 504 `deadline_exceeded`;
+/// - writing: `writeStallTimeout` without progress, then the connection is dropped.
+/// An error that leaves the byte stream untrusted (a malformed head, a body too large) is
+/// answered, then the connection is shut for writing and closed once the client stops
+/// sending or after a second, so the answer is not lost to a reset.
+final class HTTPConnection: EventHandler, @unchecked Sendable {
+    // @unchecked: every property is touched on `loop` only.
+    let fd: Int32
+    let gateway: HTTPGateway
+    let loop: EventLoop
+    let peer: String
+    private var config: HTTPGatewayConfiguration { gateway.configuration }
+
+    private enum Phase { case idle, head, body(HTTPRequestHead), handling, lingering }
+    private var phase = Phase.idle
+    private var inbound: [UInt8] = []
+    private var outbound: [UInt8] = []
+    private var written = 0
+    private var timer: TimerQueue.ID?
+    private var requestStarted = ContinuousClock.now
+    private var keepAlive = true
+    private var draining = false
+    private var task: Task<Void, Never>?
+    private(set) var closed = false
+
+    init(fd: Int32, gateway: HTTPGateway) {
+        self.fd = fd
+        self.gateway = gateway
+        self.loop = gateway.loop
+        self.peer = SocketAddress.of(fd, peer: true)?.description ?? "unknown"
+    }
+
+    func start() throws(SystemError) {
+        try loop.register(fd, self, events: CPS_EPOLLIN | CPS_EPOLLRDHUP)
+        armTimer(config.idleTimeout)
+    }
+
+    // MARK: Events
+
+    func handleEvents(_ events: UInt32) {
+        if events & (CPS_EPOLLHUP | CPS_EPOLLERR) != 0, case .handling = phase {
+            close()  // the client is gone: nobody is waiting for the answer
+            return
+        }
+        if events & CPS_EPOLLOUT != 0 { flush() }
+        if events & (CPS_EPOLLIN | CPS_EPOLLHUP | CPS_EPOLLERR | CPS_EPOLLRDHUP) != 0 { readAvailable() }
+    }
+
+    private func readAvailable() {
+        let chunk = loop.readBuffer
+        while !closed {
+            if case .handling = phase { return }  // the rest waits for the response
+            let n: Int?
+            do {
+                n = try Sys.read(fd, chunk)
+            } catch {
+                close()
+                return
+            }
+            guard let n else { return }
+            if n == 0 {
+                close()  // the client is done (or gone); nothing to answer
+                return
+            }
+            if case .lingering = phase { continue }  // drained and dropped
+            inbound.append(contentsOf: UnsafeRawBufferPointer(rebasing: chunk[..<n]))
+            process()
+            if n < chunk.count { return }
+        }
+    }
+
+    /// Parses as far as the buffered bytes allow, starting the handler for a complete request.
+    private func process() {
+        while !closed {
+            switch phase {
+            case .idle, .head:
+                if inbound.isEmpty { return }
+                if case .idle = phase {
+                    phase = .head
+                    requestStarted = .now
+                    armTimer(at: requestStarted + config.headTimeout)
+                }
+                let scan = inbound.withUnsafeBytes { HTTPRequestParser.scan($0, limit: config.maxHeadSize) }
+                switch scan {
+                case .incomplete:
+                    return
+                case .failed(let error):
+                    reject(error)
+                    return
+                case .complete(let skip, let headEnd, let bodyStart):
+                    let parsed = inbound.withUnsafeBytes { raw in
+                        Result { () throws(HTTPRequestError) in
+                            try HTTPRequestParser.parse(UnsafeRawBufferPointer(rebasing: raw[skip..<headEnd]), maxHeaders: config.maxHeaders)
+                        }
+                    }
+                    inbound.removeFirst(bodyStart)
+                    switch parsed {
+                    case .failure(let error):
+                        reject(error)
+                        return
+                    case .success(let head):
+                        guard head.contentLength <= gateway.maxBodySize else {
+                            reject(HTTPRequestError(413, "a request body may be at most \(gateway.maxBodySize) bytes; this one declares \(head.contentLength)"))
+                            return
+                        }
+                        keepAlive = head.keepAlive
+                        phase = .body(head)
+                        armTimer(at: requestStarted + config.bodyTimeout)
+                        if head.expectsContinue && inbound.count < head.contentLength {
+                            queue(Array("HTTP/1.1 100 Continue\r\n\r\n".utf8))
+                        }
+                    }
+                }
+            case .body(let head):
+                guard inbound.count >= head.contentLength else { return }
+                let body = Array(inbound[..<head.contentLength])
+                inbound.removeFirst(head.contentLength)
+                handle(head, body)
+                return
+            case .handling, .lingering:
+                return
+            }
+        }
+    }
+
+    // MARK: Requests
+
+    private func handle(_ head: HTTPRequestHead, _ body: [UInt8]) {
+        phase = .handling
+        cancelTimer()
+        updateEvents()  // no more reading; HUP and ERR still come
+        switch gateway.dispatch(head, body: body, peer: peer) {
+        case .respond(let response):
+            respond(response)
+        case .call(let call):
+            let gateway = self.gateway, loop = self.loop
+            task = Task(executorPreference: loop) { [self] in
+                let response = await gateway.run(call)
+                if loop.inLoop { self.completeCall(call, response) } else { loop.execute { self.completeCall(call, response) } }
+            }
+            if let ms = call.timeoutMillis {
+                armTimer(at: call.started + .milliseconds(ms)) { [self] in
+                    task?.cancel()
+                    completeCall(call, gateway.timedOut(call))
+                }
+            }
+        }
+    }
+
+    private func completeCall(_ call: HTTPGateway.UnaryCall, _ response: HTTPResponse) {
+        guard !closed, case .handling = phase, task != nil else { return }
+        task = nil
+        cancelTimer()
+        respond(response)
+    }
+
+    /// A request that cannot be served and leaves the stream untrusted: answer, then close.
+    private func reject(_ error: HTTPRequestError) {
+        phase = .handling
+        keepAlive = false
+        respond(.text(error.status, error.message, close: true))
+    }
+
+    private func respond(_ response: HTTPResponse) {
+        if response.closeConnection || draining { keepAlive = false }
+        gateway.counters.record(status: response.status)
+        queue(response.serialized(keepAlive: keepAlive))
+        if closed { return }
+        if keepAlive {
+            phase = .idle
+            updateEvents()
+            armTimer(config.idleTimeout)
+            // A pipelined request may be buffered already: parse it on the next iteration
+            // (not here, so a long pipeline of small requests cannot grow the stack).
+            if !inbound.isEmpty { loop.execute { [self] in if !closed { process() } } }
+        } else {
+            linger()
+        }
+    }
+
+    // MARK: Writing
+
+    private func queue(_ bytes: [UInt8]) {
+        outbound += bytes
+        flush()
+    }
+
+    func flush() {
+        while written < outbound.count && !closed {
+            let n: Int?
+            do {
+                n = try outbound.withUnsafeBytes { try Sys.write(fd, UnsafeRawBufferPointer(rebasing: $0[written...])) }
+            } catch {
+                close()
+                return
+            }
+            guard let n, n > 0 else {
+                // The socket is full: wait for EPOLLOUT, and give up if it never comes.
+                updateEvents()
+                if timer == nil || isIdleOrHandling { armTimer(config.writeStallTimeout) }
+                return
+            }
+            written += n
+        }
+        if written == outbound.count && written > 0 {
+            outbound.removeAll(keepingCapacity: outbound.count <= 64 * 1024)
+            written = 0
+            updateEvents()
+            if case .lingering = phase { _ = shutdown(fd, Int32(SHUT_WR)) }
+        }
+    }
+
+    private var isIdleOrHandling: Bool {
+        switch phase {
+        case .idle, .handling: return true
+        default: return false
+        }
+    }
+
+    /// Reading unless a request is being handled; writable events while output waits.
+    private func updateEvents() {
+        guard !closed else { return }
+        var events: UInt32 = written < outbound.count ? CPS_EPOLLOUT : 0
+        if case .handling = phase {} else { events |= CPS_EPOLLIN | CPS_EPOLLRDHUP }
+        loop.modify(fd, events: events)
+    }
+
+    // MARK: Closing
+
+    /// After a response with `Connection: close`: shut for writing once it is out, drop what
+    /// the client still sends, and close at its end of stream or after a second.
+    private func linger() {
+        phase = .lingering
+        inbound = []
+        updateEvents()
+        if written == outbound.count { _ = shutdown(fd, Int32(SHUT_WR)) }
+        armTimer(written == outbound.count ? .seconds(1) : config.writeStallTimeout)
+    }
+
+    /// Shutdown of the gateway: close now if idle, else after the current response.
+    func drain() {
+        draining = true
+        keepAlive = false
+        if case .idle = phase, outbound.isEmpty { close() }
+    }
+
+    func close() {
+        guard !closed else { return }
+        closed = true
+        cancelTimer()
+        task?.cancel()
+        task = nil
+        loop.unregister(fd)
+        Sys.close(fd)
+        gateway.connectionClosed()
+    }
+
+    // MARK: Timers
+
+    private func armTimer(_ after: Duration) { armTimer(at: .now + after) }
+
+    private func armTimer(at deadline: ContinuousClock.Instant, _ body: (() -> Void)? = nil) {
+        cancelTimer()
+        timer = loop.schedule(at: deadline) { [self] in
+            timer = nil
+            guard !closed else { return }
+            if let body { body(); return }
+            timerFired()
+        }
+    }
+
+    private func cancelTimer() {
+        if let timer { loop.cancelTimer(timer) }
+        timer = nil
+    }
+
+    private func timerFired() {
+        switch phase {
+        case .head, .body:
+            reject(HTTPRequestError(408, "the request did not arrive in time"))
+        default:
+            close()  // idle, lingering, or a write that stalled
+        }
+    }
+}

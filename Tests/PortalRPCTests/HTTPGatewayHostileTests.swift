@@ -1,0 +1,120 @@
+import PortalRPC
+import Testing
+
+/// The gateway's limits and timeouts against clients that misbehave, and its static files.
+@Suite struct HTTPGatewayHostileTests {
+    @Test func aSlowHeadGets408AndTheConnectionIsClosed() async throws {
+        try await withGateway(http: { $0.headTimeout = .milliseconds(300) }) { _, gateway in
+            let c = try HTTPTestConnection(gateway.localAddress)
+            c.send("POST /rpctest.Echo/Get HTTP/1.1\r\nHost: t\r\n")  // and then nothing
+            let r = try #require(try await c.response(timeout: .seconds(10)))
+            #expect(r.status == 408 && r.headers["connection"] == "close")
+            #expect(try await c.waitForClose(timeout: .seconds(5)))
+        }
+    }
+
+    @Test func aBodyThatNeverCompletesGets408() async throws {
+        try await withGateway(http: { $0.bodyTimeout = .milliseconds(300) }) { _, gateway in
+            let c = try HTTPTestConnection(gateway.localAddress)
+            c.send("POST /rpctest.Echo/Get HTTP/1.1\r\nHost: t\r\nContent-Type: application/proto\r\nContent-Length: 100\r\n\r\nabc")
+            let r = try #require(try await c.response(timeout: .seconds(10)))
+            #expect(r.status == 408)
+        }
+    }
+
+    @Test func anOversizedBodyIsRefusedBeforeItIsSent() async throws {
+        try await withGateway(http: { $0.maxBodySize = 1024 }) { _, gateway in
+            let c = try HTTPTestConnection(gateway.localAddress)
+            // With Expect: 100-continue the client sends nothing more unless told to: the 413
+            // must come instead of the 100, from the declared length alone.
+            c.send("POST /rpctest.Echo/Get HTTP/1.1\r\nHost: t\r\nContent-Type: application/proto\r\nContent-Length: 5000000\r\n"
+                + "Expect: 100-continue\r\n\r\n")
+            let r = try #require(try await c.response(timeout: .seconds(10)))
+            #expect(r.status == 413 && r.text.contains("at most 1024 bytes"))
+            #expect(try await c.waitForClose(timeout: .seconds(5)))
+        }
+    }
+
+    @Test func expectContinueGetsAnInterimResponseThenTheAnswer() async throws {
+        try await withGateway { _, gateway in
+            let c = try HTTPTestConnection(gateway.localAddress)
+            let body = HTTPGatewayTests.echo("patient")
+            c.send("POST /rpctest.Echo/Get HTTP/1.1\r\nHost: t\r\nContent-Type: application/proto\r\nContent-Length: \(body.count)\r\n"
+                + "Expect: 100-continue\r\n\r\n")
+            let interim = try #require(try await c.response())
+            #expect(interim.status == 100)
+            c.send(body)
+            let r = try #require(try await c.response())
+            #expect(r.status == 200)
+            #expect(try Rpctest_EchoResponse(serializedBytes: r.body).text == "patient")
+        }
+    }
+
+    @Test func garbageAndTheBinaryPrefaceGet400AndAClose() async throws {
+        try await withGateway { _, gateway in
+            for junk: [UInt8] in [Array("PRTL/1\r\n\r\n".utf8), [0x16, 0x03, 0x01, 0x02, 0x00, 0x01, 0x00, 0x01, 0xFC, 0x03, 0x03, 10, 13, 10, 13, 10],
+                                  Array("GET / HTTP/1.1\nHost: t\n\n".utf8)] {
+                let c = try HTTPTestConnection(gateway.localAddress)
+                c.send(junk)
+                let r = try #require(try await c.response(timeout: .seconds(10)))
+                #expect(r.status == 400)
+                #expect(try await c.waitForClose(timeout: .seconds(5)))
+            }
+        }
+    }
+
+    @Test func idleKeptAliveConnectionsAreClosed() async throws {
+        try await withGateway(http: { $0.idleTimeout = .milliseconds(300) }) { _, gateway in
+            let c = try HTTPTestConnection(gateway.localAddress)
+            c.send("GET /missing HTTP/1.1\r\nHost: t\r\n\r\n")
+            #expect(try await c.response()?.status == 404)
+            #expect(try await c.waitForClose(timeout: .seconds(10)))
+            for _ in 0..<200 where gateway.connectionCount > 0 { try await Task.sleep(for: .milliseconds(10)) }
+            #expect(gateway.connectionCount == 0)
+        }
+    }
+
+    @Test func connectionsBeyondTheLimitAreClosedAndOthersKeepWorking() async throws {
+        try await withGateway(http: { $0.maxConnections = 2 }) { _, gateway in
+            let a = try HTTPTestConnection(gateway.localAddress)
+            let b = try HTTPTestConnection(gateway.localAddress)
+            for _ in 0..<200 where gateway.connectionCount < 2 { try await Task.sleep(for: .milliseconds(10)) }
+            let refused = try HTTPTestConnection(gateway.localAddress)
+            #expect(try await refused.waitForClose(timeout: .seconds(5)))
+            for c in [a, b] {
+                c.post("/rpctest.Echo/Get", HTTPGatewayTests.echo("ok"))
+                #expect(try await c.response()?.status == 200)
+            }
+            #expect(gateway.metricsExposition().contains("portal_http_refused_connections_total 1"))
+        }
+    }
+
+    @Test func staticFilesAreServedWithValidatorsAndAPolicy() async throws {
+        var files = HTTPStaticFiles()
+        files.add(path: "/dashboard/index.html", body: Array("<!doctype html><title>DC</title>".utf8))
+        files.add(path: "/static/app.js", body: Array("export {}".utf8))
+        try await withGateway(files: files) { _, gateway in
+            let c = try HTTPTestConnection(gateway.localAddress)
+            c.send("GET /dashboard/ HTTP/1.1\r\nHost: t\r\n\r\n")
+            let page = try #require(try await c.response())
+            #expect(page.status == 200 && page.text.contains("<title>DC</title>"))
+            #expect(page.headers["content-type"] == "text/html; charset=utf-8")
+            #expect(page.headers["content-security-policy"]?.contains("script-src 'self'") == true)
+            #expect(page.headers["x-frame-options"] == "DENY")
+            let etag = try #require(page.headers["etag"])
+            c.send("GET /dashboard/index.html HTTP/1.1\r\nHost: t\r\nIf-None-Match: \(etag)\r\n\r\n")
+            #expect(try await c.response()?.status == 304)
+            c.send("HEAD /static/app.js HTTP/1.1\r\nHost: t\r\n\r\n")
+            let head = try #require(try await c.response(bodyless: true))
+            #expect(head.status == 200 && head.headers["content-type"] == "text/javascript; charset=utf-8")
+            #expect(head.headers["content-length"] == "9" && head.body.isEmpty)
+            c.send("GET /dashboard HTTP/1.1\r\nHost: t\r\n\r\n")
+            let redirect = try #require(try await c.response())
+            #expect(redirect.status == 308 && redirect.headers["location"] == "/dashboard/")
+            c.send("GET /static/../dashboard/index.html HTTP/1.1\r\nHost: t\r\n\r\n")
+            #expect(try await c.response()?.status == 404)  // paths are table keys, never file names
+            c.post("/static/app.js", [])
+            #expect(try await c.response()?.status == 405)
+        }
+    }
+}

@@ -1,0 +1,91 @@
+import PortalRPC
+import Testing
+
+/// The gateway's request-head parser: what it accepts, and the status each refusal gets.
+@Suite struct HTTPRequestParserTests {
+    static func scan(_ text: String, limit: Int = 16 * 1024) -> HTTPRequestParser.Scan {
+        Array(text.utf8).withUnsafeBytes { HTTPRequestParser.scan($0, limit: limit) }
+    }
+
+    /// The head of `text` parsed, or the status it was refused with.
+    static func parse(_ text: String, maxHeaders: Int = 100) -> Result<HTTPRequestHead, HTTPRequestError> {
+        let bytes = Array(text.utf8)
+        switch bytes.withUnsafeBytes({ HTTPRequestParser.scan($0, limit: 16 * 1024) }) {
+        case .complete(let skip, let end, _):
+            return bytes.withUnsafeBytes { raw in
+                Result { () throws(HTTPRequestError) in
+                    try HTTPRequestParser.parse(UnsafeRawBufferPointer(rebasing: raw[skip..<end]), maxHeaders: maxHeaders)
+                }
+            }
+        case .failed(let e): return .failure(e)
+        case .incomplete: return .failure(HTTPRequestError(0, "incomplete"))
+        }
+    }
+
+    static func status(_ text: String) -> Int? {
+        if case .failure(let e) = parse(text) { return e.status }
+        return nil
+    }
+
+    @Test func aWellFormedPostIsParsed() throws {
+        let head = try Self.parse("POST /portal.v1.CitizenService/Login?x=1 HTTP/1.1\r\nHost: a\r\nContent-Type: application/json\r\n"
+            + "Content-Length: 12\r\nAuthorization:  Bearer abc \r\n\r\n{\"a\":1}").get()
+        #expect(head.method == "POST")
+        #expect(head.path == "/portal.v1.CitizenService/Login")
+        #expect(head.target == "/portal.v1.CitizenService/Login?x=1")
+        #expect(head.contentLength == 12)
+        #expect(head.header("AUTHORIZATION") == "Bearer abc")
+        #expect(head.keepAlive)
+        #expect(!head.expectsContinue)
+    }
+
+    @Test func theBodyStartsAfterTheBlankLineAndLeadingEmptyLinesAreSkipped() {
+        let text = "\r\nGET / HTTP/1.1\r\nHost: a\r\n\r\nBODY"
+        guard case .complete(let skip, let end, let body) = Self.scan(text) else { Issue.record("not complete"); return }
+        #expect(skip == 2)
+        #expect(Array(text.utf8)[body...] == Array("BODY".utf8)[...])
+        #expect(end == body - 4)
+        #expect(Self.scan("GET / HTTP/1.1\r\nHost: a\r\n") == .incomplete)
+    }
+
+    @Test func keepAliveFollowsTheVersionAndConnectionHeader() throws {
+        #expect(try !Self.parse("GET / HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n").get().keepAlive)
+        #expect(try !Self.parse("GET / HTTP/1.0\r\n\r\n").get().keepAlive)
+        #expect(try Self.parse("GET / HTTP/1.0\r\nConnection: Keep-Alive\r\n\r\n").get().keepAlive)
+        #expect(try Self.parse("POST / HTTP/1.1\r\nHost: a\r\nExpect: 100-continue\r\nContent-Length: 5\r\n\r\n").get().expectsContinue)
+    }
+
+    @Test func smugglingShapesAreRefused() {
+        // Bare LF line ends, folded lines, space before the colon, conflicting lengths,
+        // Transfer-Encoding, a length that is not digits: each read differently by some proxy.
+        #expect(Self.status("GET / HTTP/1.1\nHost: a\n\n") == 400)
+        #expect(Self.status("GET / HTTP/1.1\r\nHost: a\r\nX: 1\r\n folded\r\n\r\n") == 400)
+        #expect(Self.status("GET / HTTP/1.1\r\nHost : a\r\n\r\n") == 400)
+        #expect(Self.status("POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 5\r\nContent-Length: 6\r\n\r\n") == 400)
+        #expect(Self.status("POST / HTTP/1.1\r\nHost: a\r\nContent-Length: +5\r\n\r\n") == 400)
+        #expect(Self.status("POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 5, 5\r\n\r\n") == 400)
+        #expect(Self.status("POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n") == 501)
+        #expect(Self.status("GET / HTTP/1.1\r\nHost: a\rX: b\r\n\r\n") == 400)
+        #expect(Self.status("GET / HTTP/1.1\r\nHost: a\r\nX: a\u{01}b\r\n\r\n") == 400)
+    }
+
+    @Test func requestLinesAndHostAreChecked() {
+        #expect(Self.status("GET / HTTP/1.1\r\n\r\n") == 400)  // no Host
+        #expect(Self.status("GET / HTTP/1.1\r\nHost: a\r\nHost: b\r\n\r\n") == 400)
+        #expect(Self.status("GET http://a/ HTTP/1.1\r\nHost: a\r\n\r\n") == 400)  // absolute-form
+        #expect(Self.status("GET  / HTTP/1.1\r\nHost: a\r\n\r\n") == 400)
+        #expect(Self.status("G(T / HTTP/1.1\r\nHost: a\r\n\r\n") == 400)
+        #expect(Self.status("GET / HTTP/2.0\r\nHost: a\r\n\r\n") == 505)
+        #expect(Self.status("GET / HTTPS/1.1\r\nHost: a\r\n\r\n") == 400)
+        #expect(Self.status("GET /a b HTTP/1.1\r\nHost: a\r\n\r\n") == 400)
+        #expect(Self.status("POST / HTTP/1.1\r\nHost: a\r\nExpect: magic\r\n\r\n") == 417)
+    }
+
+    @Test func sizeLimitsGive431() {
+        let many = (0..<101).map { "X-\($0): v\r\n" }.joined()
+        #expect(Self.status("GET / HTTP/1.1\r\nHost: a\r\n" + many + "\r\n") == 431)
+        let long = "GET / HTTP/1.1\r\nHost: a\r\nX: " + String(repeating: "a", count: 2000)
+        #expect(Self.scan(long, limit: 1024) == .failed(HTTPRequestError(431, "the request head is larger than 1024 bytes")))
+        #expect(Self.scan(String(long.prefix(900)), limit: 1024) == .incomplete)
+    }
+}
