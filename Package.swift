@@ -92,9 +92,17 @@ let package = Package(
             resources: [.copy("Resources/seed")]
         ),
 
+        // The dashboards and public statistics page the HTTP gateway serves (static files).
+        .target(
+            name: "PortalWeb",
+            dependencies: ["PortalRPC"],
+            path: "Sources/PortalWeb",
+            resources: [.copy("Resources/web")]
+        ),
+
         .executableTarget(
             name: "portal-server",
-            dependencies: ["PortalServices", "PortalRPC", "CPortalSystem"],
+            dependencies: ["PortalServices", "PortalRPC", "PortalWeb", "CPortalSystem"],
             path: "Sources/portal-server"
         ),
 

@@ -4,8 +4,8 @@ import PortalStore
 
 /// The /metrics text: the RPC server's figures, the store's, the portal's (escalations) and
 /// the logger's.
-func exposition(server: RPCServer, store: Store, portal: PortalMetrics, logger: Logger) -> String {
-    server.metricsExposition() + storeExposition(store.statistics) + portal.exposition() + loggerExposition(logger)
+func exposition(server: RPCServer, gateway: HTTPGateway?, store: Store, portal: PortalMetrics, logger: Logger) -> String {
+    server.metricsExposition() + (gateway?.metricsExposition() ?? "") + storeExposition(store.statistics) + portal.exposition() + loggerExposition(logger)
 }
 
 func storeExposition(_ s: StoreStatistics) -> String {

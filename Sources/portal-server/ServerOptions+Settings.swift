@@ -53,6 +53,8 @@ extension ServerOptions {
         Setting(name: "event-loops", kind: .integer(1...1024)) { o, v in if case .integer(let n) = v { o.server.eventLoops = n } },
         Setting(name: "grace", kind: .integer(0...3600)) { o, v in if case .integer(let n) = v { o.grace = .seconds(n) } },
         Setting(name: "metrics-port", kind: .integer(0...65535)) { o, v in if case .integer(let n) = v { o.metricsPort = n } },
+        Setting(name: "http-port", kind: .integer(-1...65535)) { o, v in if case .integer(let n) = v { o.httpPort = n } },
+        Setting(name: "web-root", kind: .text) { o, v in if case .text(let s) = v { o.webRoot = s } },
 
         // Limits (docs/RELIABILITY.md, docs/PROTOCOL.md).
         Setting(name: "max-in-flight", kind: .integer(1...1_000_000)) { o, v in if case .integer(let n) = v { o.server.maxInFlightCalls = n } },

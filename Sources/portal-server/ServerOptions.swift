@@ -14,6 +14,22 @@ struct ServerOptions {
     var grace: Duration = .seconds(10)
     /// Port of the HTTP metrics endpoint (0 = off).
     var metricsPort = 0
+    /// The HTTP gateway (Connect unary calls, dashboards): its limits, and its port if set
+    /// (`--http-port`; -1 = off). Unset, it is 8080, or a free port when `--port 0` is given
+    /// (so servers started side by side by tests do not collide).
+    var http = HTTPGatewayConfiguration()
+    var httpPort: Int?
+    /// Serve the dashboards from this folder instead of the bundled copy (development).
+    var webRoot: String?
+
+    /// The gateway's port, or nil when it is off.
+    var resolvedHTTPPort: Int? {
+        switch httpPort {
+        case .some(-1): return nil
+        case .some(let port): return port
+        case .none: return server.port == 0 ? 0 : 8080
+        }
+    }
     var logLevel: LogLevel = .info
     var logFormat: LogFormat = .text
     /// The config file read, if any (for the start-up line).

@@ -3,6 +3,7 @@ extension ServerOptions {
     static let usage = """
     usage: portal-server [--config FILE] [--host ADDR] [--port N] [--data DIR] [--sync normal|full]
                          [--seed FILE] [--dev] [--event-loops N] [--grace SECONDS] [--metrics-port N]
+                         [--http-port N] [--web-root DIR]
                          [limits] [escalation] [logging]
 
     Every setting is a flag (--name VALUE or --name=VALUE) and a key of the config file (a JSON
@@ -26,6 +27,12 @@ extension ServerOptions {
       --grace SECONDS    on SIGTERM/SIGINT, how long open calls may finish (default 10)
       --metrics-port N   serve Prometheus metrics (GET /metrics) and a liveness probe (GET /healthz)
                          over HTTP on this port of --host (default 0 = off)
+      --http-port N      the HTTP gateway: every unary method as a Connect call (POST
+                         /portal.v1.Service/Method, application/proto or application/json), the
+                         dashboards at /dashboard/ and public statistics at / (docs/HTTP.md);
+                         default 8080, or a free port when --port is 0; 0 picks a free port;
+                         -1 turns it off
+      --web-root DIR     serve the dashboards from DIR instead of the bundled copy (development)
 
     limits (docs/RELIABILITY.md, docs/PROTOCOL.md; SECONDS may be fractional):
       --max-in-flight N             unary calls running at once before new calls get

@@ -3,6 +3,7 @@ import Dispatch
 import PortalRPC
 import PortalServices
 import PortalStore
+import PortalWeb
 import Synchronization
 #if canImport(Glibc)
 import Glibc
@@ -53,8 +54,9 @@ final class Running: Sendable {
     let server: RPCServer
     let health: HealthService
     let metrics: MetricsHTTPServer?
-    init(app: PortalApp, server: RPCServer, health: HealthService, metrics: MetricsHTTPServer?) {
-        self.app = app; self.server = server; self.health = health; self.metrics = metrics
+    let gateway: HTTPGateway?
+    init(app: PortalApp, server: RPCServer, health: HealthService, metrics: MetricsHTTPServer?, gateway: HTTPGateway?) {
+        self.app = app; self.server = server; self.health = health; self.metrics = metrics; self.gateway = gateway
     }
 }
 let running = Mutex<Running?>(nil)
@@ -91,22 +93,34 @@ Task {
         app.registerServices(with: &router)
         let server = try RPCServer(configuration: startOptions.server, router: router, logger: logger)
         try server.start()
+        let gateway: HTTPGateway? = try startOptions.resolvedHTTPPort.map { httpPort in
+            var http = startOptions.http
+            http.host = startOptions.server.host
+            http.port = httpPort
+            let g = try HTTPGateway(configuration: http, server: server, staticFiles: try WebAssets.load(directory: startOptions.webRoot))
+            try g.start()
+            return g
+        }
         var metrics: MetricsHTTPServer?
         if startOptions.metricsPort != 0 {
             let store = app.core.store
             let portalMetrics = app.core.metrics
             let m = try MetricsHTTPServer(host: startOptions.server.host, port: startOptions.metricsPort) {
-                exposition(server: server, store: store, portal: portalMetrics, logger: logger)
+                exposition(server: server, gateway: gateway, store: store, portal: portalMetrics, logger: logger)
             }
             m.start()
             metrics = m
         }
-        running.withLock { $0 = Running(app: app, server: server, health: health, metrics: metrics) }
+        running.withLock { $0 = Running(app: app, server: server, health: health, metrics: metrics, gateway: gateway) }
         let loops = startOptions.server.eventLoops
         // Scripts and tests read this line (scripts/demo.sh, clients/, Tests/Reliability/): keep its shape.
         print("portal-server listening on \(server.localAddress) (\(loops) event loops, \(router.methods.count) methods)")
+        if let gateway {
+            print("portal-server http on \(gateway.localAddress) (dashboards: http://\(gateway.localAddress)/dashboard/)")
+        }
         var fields: [LogField] = [LogField("address", .string(server.localAddress.description)),
                                   LogField("event_loops", .int(loops)), LogField("methods", .int(router.methods.count))]
+        if let gateway { fields.append(LogField("http", .string("http://\(gateway.localAddress)/"))) }
         if let metrics {
             fields.append(LogField("metrics", .string("http://\(metrics.localAddress)/metrics")))
             fields.append(LogField("liveness", .string("http://\(metrics.localAddress)/healthz")))
@@ -131,7 +145,9 @@ for source in signals {
         r.health.shutDown()
         r.app.core.hub.close()
         Task {
+            async let gatewayDone: Void? = r.gateway?.shutdown(grace: startOptions.grace)
             await r.server.shutdown(grace: startOptions.grace)
+            _ = await gatewayDone
             await r.app.shutdown()
             r.metrics?.stop()
             logger.info("stopped")

@@ -45,6 +45,18 @@ import Testing
         #expect(o.configFile == nil)
     }
 
+    @Test func theHTTPGatewayDefaultsTo8080OrAFreePortBesideAFreeRPCPort() throws {
+        #expect(try Self.parse([]).resolvedHTTPPort == 8080)
+        #expect(try Self.parse(["--port", "0"]).resolvedHTTPPort == 0)  // tests start servers side by side
+        #expect(try Self.parse(["--port", "0", "--http-port", "9000"]).resolvedHTTPPort == 9000)
+        #expect(try Self.parse(["--http-port", "0"]).resolvedHTTPPort == 0)
+        #expect(try Self.parse(["--http-port", "-1"]).resolvedHTTPPort == nil)
+        #expect(try Self.parse(["--web-root", "/srv/web"]).webRoot == "/srv/web")
+        #expect(Self.error(["--http-port", "-2"]) != nil)
+        #expect(try Self.parse([], file: #"{"http-port": -1}"#).resolvedHTTPPort == 8080)  // no --config given
+        #expect(try Self.parse(["--config", "c"], file: #"{"http-port": -1}"#).resolvedHTTPPort == nil)
+    }
+
     @Test func flagsSetEverySetting() throws {
         let o = try Self.parse([
             "--host", "0.0.0.0", "--port", "0", "--data", "/srv/portal", "--sync", "full", "--seed", "pk.json", "--dev",
@@ -114,7 +126,7 @@ import Testing
         #expect(try !Self.parse(["--config", "c"], file: #"{"dev": false}"#).portal.devMode)
         #expect(try Self.parse(["--config", "c"], file: "{}").server.port == 50051)
 
-        // docs/portal-server.example.json parses, and names every setting but the two that
+        // docs/portal-server.example.json parses, and names every setting but the three that
         // have no place in a production file.
         let path = String(#filePath.split(separator: "/").dropLast(3).joined(separator: "/"))
         let example = try ServerOptions.readFile("/" + path + "/docs/portal-server.example.json")
@@ -127,7 +139,7 @@ import Testing
             return
         }
         let keys = Set(members.map(\.key))
-        #expect(keys == Set(ServerOptions.settings.map(\.name)).subtracting(["seed", "dev"]))
+        #expect(keys == Set(ServerOptions.settings.map(\.name)).subtracting(["seed", "dev", "web-root"]))
     }
 
     @Test func unknownFlagsAndKeysAreNamed() {
