@@ -55,8 +55,8 @@ export function barChart(container, items, options = {}) {
     emptyNote(container, options.emptyText);
     return;
   }
-  const width = 640;
-  const labelWidth = options.labelWidth || 170;
+  const width = options.width || 640;
+  const labelWidth = options.labelWidth || 190;
   const valueWidth = 64;
   const rowHeight = 24;
   const gap = 6;
@@ -72,13 +72,15 @@ export function barChart(container, items, options = {}) {
     role: "img",
     "aria-label": `${options.title || "Chart"}. ${summary}`,
     preserveAspectRatio: "xMinYMin meet",
+    width,
+    height,
   });
   svg.appendChild(svgEl("title", {}, options.title || "Chart"));
 
   rows.forEach((row, i) => {
     const y = top + i * (rowHeight + gap);
     const g = svgEl("g", { class: "bar-row", "data-key": row.key });
-    const label = svgEl("text", { x: labelWidth - 8, y: y + rowHeight / 2, class: "chart-label", "text-anchor": "end", "dominant-baseline": "middle" }, truncate(row.label, 24));
+    const label = svgEl("text", { x: labelWidth - 8, y: y + rowHeight / 2, class: "chart-label", "text-anchor": "end", "dominant-baseline": "middle" }, truncate(row.label, Math.floor(labelWidth / 8)));
     label.appendChild(svgEl("title", {}, row.label));
     g.appendChild(label);
     g.appendChild(svgEl("rect", { x: labelWidth, y, width: plotWidth, height: rowHeight, class: "bar-track", rx: 3 }));
@@ -105,7 +107,7 @@ export function barChart(container, items, options = {}) {
 export function lineChart(container, series, options = {}) {
   clear(container);
   const all = series.flatMap((s) => s.points);
-  if (all.length < 2) {
+  if (Math.max(0, ...series.map((s) => s.points.length)) < 2) {
     emptyNote(container, options.emptyText || "Collecting data…");
     return;
   }
@@ -127,6 +129,8 @@ export function lineChart(container, series, options = {}) {
   const svg = svgEl("svg", {
     viewBox: `0 0 ${width} ${height}`,
     class: "chart chart-line",
+    width,
+    height,
     role: "img",
     "aria-label": `${options.title || "Trend"}: ${series.map((s) => `${s.label} ${fmt(s.points.length ? s.points[s.points.length - 1].v : 0)}`).join(", ")}`,
   });
@@ -167,6 +171,8 @@ export function percentMeter(container, value, options = {}) {
   const svg = svgEl("svg", {
     viewBox: `0 0 ${width} ${height}`,
     class: "chart chart-meter",
+    width,
+    height,
     role: "img",
     "aria-label": `${options.title || "Share"}: ${v.toFixed(1)}%`,
   });

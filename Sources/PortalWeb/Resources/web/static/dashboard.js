@@ -580,6 +580,15 @@ async function openComplaint(code) {
   detail.dataset.code = code;
   detail.dataset.state = "loading";
   $("#detail-code").textContent = code;
+  detail.dataset.status = "";
+  $("#detail-status").dataset.status = "";
+  for (const id of ["detail-status", "detail-category", "detail-district", "detail-tier", "detail-filed", "detail-citizen", "detail-address", "detail-assigned", "detail-attachments", "detail-description", "detail-timeline"]) {
+    clear(document.getElementById(id));
+  }
+  $("#assign-form").hidden = true;
+  $("#resolve-form").hidden = true;
+  announce($("#assign-error"), "", "error");
+  announce($("#resolve-error"), "", "error");
   $("#assign-remark").value = "";
   $("#resolve-remarks").value = "";
   announce($("#detail-message"), "", "info");
@@ -745,8 +754,12 @@ function renderTimeline(events) {
 }
 
 async function runAction(form, button, method, request, doneText) {
+  const formError = form.querySelector(".form-error");
   announce($("#detail-message"), "", "info");
   announce($("#detail-error"), "", "error");
+  announce(formError, "", "error");
+  delete $("#detail").dataset.lastAction;
+  delete $("#detail").dataset.lastError;
   state.busy = true;
   button.disabled = true;
   form.setAttribute("aria-busy", "true");
@@ -755,11 +768,15 @@ async function runAction(form, button, method, request, doneText) {
     announce($("#detail-message"), `${doneText} ${updated.code || request.code}: ${(STATUS[statusName(updated.status)] || ["?"])[0]}.`, "ok");
     $("#detail").dataset.lastAction = method;
     await refreshDetail(false);
+    $("#detail-message").scrollIntoView({ block: "nearest" });
     refreshQueue();
     refreshDashboard();
     return true;
   } catch (e) {
-    if (e.code !== "unauthenticated") announce($("#detail-error"), errorText(e), "error");
+    if (e.code !== "unauthenticated") {
+      announce(formError, errorText(e), "error");
+      formError.scrollIntoView({ block: "nearest" });
+    }
     $("#detail").dataset.lastError = e.code || "unknown";
     return false;
   } finally {
@@ -773,7 +790,7 @@ async function onAssign(event) {
   event.preventDefault();
   const officerId = $("#assign-officer").value;
   if (!officerId) {
-    announce($("#detail-error"), "Choose an officer first. · پہلے افسر منتخب کریں۔", "error");
+    announce($("#assign-error"), "Choose an officer first. · پہلے افسر منتخب کریں۔", "error");
     $("#assign-officer").focus();
     return;
   }
@@ -787,7 +804,7 @@ async function onResolve(event) {
   event.preventDefault();
   const remarks = $("#resolve-remarks").value.trim();
   if (!remarks) {
-    announce($("#detail-error"), "Describe the resolution first. · حل کی تفصیل لکھیں۔", "error");
+    announce($("#resolve-error"), "Describe the resolution first. · حل کی تفصیل لکھیں۔", "error");
     $("#resolve-remarks").focus();
     return;
   }
@@ -818,6 +835,11 @@ function start() {
   $("#load-more").addEventListener("click", () => {
     state.pageSize = Math.min(PAGE_MAX, state.pageSize + PAGE_STEP);
     refreshQueue();
+  });
+  $("#open-form").addEventListener("submit", (e) => {
+    e.preventDefault();
+    const code = $("#open-code").value.trim().toUpperCase();
+    if (code) openComplaint(code);
   });
   $("#detail-close").addEventListener("click", closeDetail);
   $("#assign-form").addEventListener("submit", onAssign);

@@ -72,6 +72,8 @@ function render(stats) {
     {
       title: "Complaints by district",
       emptyText: "No complaints yet",
+      width: 960,
+      labelWidth: 200,
       legend: [
         { key: "new", node: bi("New", "نئی") },
         { key: "pending", node: bi("In progress", "زیر کارروائی") },
