@@ -6,7 +6,7 @@ import { call, session, onUnauthenticated, counts, num } from "./api.js";
 import { barChart, lineChart, percentMeter } from "./charts.js";
 import {
   $, el, clear, bi, announce, errorText, formatNumber, formatTime, timeElement, ageDays,
-  statusBadge, statusName, tierLabel, tierName, roleLabel, roleName, COUNT_FIELDS, STATUS,
+  statusBadge, statusName, tierLabel, tierName, roleLabel, roleName, COUNT_FIELDS, STATUS, TIER,
 } from "./ui.js";
 
 const OFFICER = "portal.v1.OfficerService/";
@@ -225,6 +225,11 @@ function jurisdictionLabel(code) {
   const j = state.jurisdictions.get(code);
   if (!j) return document.createTextNode(code || "—");
   return bi(j.name || code, j.nameUrdu);
+}
+
+function plainName(map, code) {
+  const x = map.get(code);
+  return (x && x.name) || code || "—";
 }
 
 function categoryLabel(code) {
@@ -537,9 +542,10 @@ function renderQueue(list, total, more) {
     },
       el("th", { scope: "row" }, button),
       el("td", {}, statusBadge(c.status)),
-      el("td", {}, categoryLabel(c.categoryCode)),
-      el("td", {}, jurisdictionLabel(c.districtCode)),
-      el("td", {}, tierLabel(c.tier)),
+      // English only in the list, to keep it dense; the detail panel shows both languages.
+      el("td", {}, plainName(state.categories, c.categoryCode)),
+      el("td", {}, plainName(state.jurisdictions, c.districtCode)),
+      el("td", {}, (TIER[tierName(c.tier)] || ["—"])[0]),
       daysCell,
       el("td", { class: "snippet", dir: "auto" }, (c.description || "").slice(0, 90) + ((c.description || "").length > 90 ? "…" : "")),
     );
