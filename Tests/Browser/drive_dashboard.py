@@ -414,6 +414,8 @@ class Driver:
                 self.type_into("#assign-remark", a.assign_remark)
             self.click("#assign-submit")
             status = self.wait_action("AssignComplaint", {"COMPLAINT_STATUS_ASSIGNED"}, code)
+            self.wait_for("(document.querySelector('#detail-assigned').dataset.officerIds || '').split(',').includes("
+                          + json.dumps(chosen["id"]) + ")", f"officer {chosen['id']} to show as assigned")
             self.screenshot("assigned")
             self.step("assigned", code=code, officer=chosen, status=status)
             statuses.append(status)
