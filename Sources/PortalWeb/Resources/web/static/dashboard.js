@@ -99,9 +99,7 @@ function showLogin(message = "") {
   state.openComplaint = null;
   state.trend = [];
   showView("login");
-  const error = $("#login-error");
-  error.textContent = message;
-  error.hidden = !message;
+  announce($("#login-error"), message, "error");
   $("#login-password").value = "";
   $("#login-username").focus();
 }
@@ -115,8 +113,7 @@ async function onLoginSubmit(event) {
   const password = $("#login-password").value;
   const error = $("#login-error");
   if (!username || !password) {
-    error.textContent = "Enter your username and password. · صارف نام اور پاس ورڈ درج کریں۔";
-    error.hidden = false;
+    announce(error, ["Enter your username and password.", "صارف نام اور پاس ورڈ درج کریں۔"], "error");
     (username ? $("#login-password") : $("#login-username")).focus();
     return;
   }
@@ -130,8 +127,7 @@ async function onLoginSubmit(event) {
     $("#login-password").value = "";
     await enter();
   } catch (e) {
-    error.textContent = e.code === "unauthenticated" ? `Wrong username or password. (${e.message})` : errorText(e);
-    error.hidden = false;
+    announce(error, e.code === "unauthenticated" ? `Wrong username or password. (${e.message})` : errorText(e), "error");
     $("#login-password").focus();
   } finally {
     button.disabled = false;
@@ -148,14 +144,14 @@ async function logout() {
   } finally {
     button.disabled = false;
     session.clear();
-    showLogin("You have signed out. · آپ لاگ آؤٹ ہو گئے ہیں۔");
+    showLogin(["You have signed out.", "آپ لاگ آؤٹ ہو گئے ہیں۔"]);
   }
 }
 
 onUnauthenticated(() => {
   if (document.body.dataset.view !== "login") {
     session.clear();
-    showLogin("Your session has ended. Please sign in again. · دوبارہ لاگ اِن کریں۔");
+    showLogin(["Your session has ended. Please sign in again.", "آپ کا سیشن ختم ہو گیا ہے، دوبارہ لاگ اِن کریں۔"]);
   }
 });
 
@@ -796,7 +792,7 @@ async function onAssign(event) {
   event.preventDefault();
   const officerId = $("#assign-officer").value;
   if (!officerId) {
-    announce($("#assign-error"), "Choose an officer first. · پہلے افسر منتخب کریں۔", "error");
+    announce($("#assign-error"), ["Choose an officer first.", "پہلے افسر منتخب کریں۔"], "error");
     $("#assign-officer").focus();
     return;
   }
@@ -810,7 +806,7 @@ async function onResolve(event) {
   event.preventDefault();
   const remarks = $("#resolve-remarks").value.trim();
   if (!remarks) {
-    announce($("#resolve-error"), "Describe the resolution first. · حل کی تفصیل لکھیں۔", "error");
+    announce($("#resolve-error"), ["Describe the resolution first.", "حل کی تفصیل لکھیں۔"], "error");
     $("#resolve-remarks").focus();
     return;
   }

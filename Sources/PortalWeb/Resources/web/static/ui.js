@@ -138,10 +138,16 @@ export function ageDays(ts, now = Date.now()) {
 }
 
 // Announce a short message to screen readers and show it in a status line.
+// `text` is a string, or [english, urdu] to show both with the Urdu marked up as such.
 export function announce(node, text, kind = "info") {
-  node.textContent = text;
+  if (Array.isArray(text)) {
+    clear(node);
+    node.appendChild(bi(text[0], text[1]));
+  } else {
+    node.textContent = text;
+  }
   node.dataset.kind = kind;
-  node.hidden = !text;
+  node.hidden = !text || (Array.isArray(text) && !text[0]);
 }
 
 export function errorText(error) {
