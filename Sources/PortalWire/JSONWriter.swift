@@ -92,11 +92,15 @@ public struct ProtoJSONWriter {
     public mutating func float(_ value: Float) {
         if value.isNaN { return string("NaN") }
         if value.isInfinite { return string(value < 0 ? "-Infinity" : "Infinity") }
+        // The shortest text of ±Float.greatestFiniteMagnitude, 3.4028235e+38, is above it as a
+        // double, and readers that check the range on the double (Python) reject it.
+        if value.magnitude == .greatestFiniteMagnitude { return raw(Double(value).description) }
         raw(Self.trimmed(value.description))
     }
 
+    /// `5.0` as `5`; but `-0.0` stays (`-0` reads back as the integer 0 in some parsers).
     static func trimmed(_ text: String) -> String {
-        text.hasSuffix(".0") ? String(text.dropLast(2)) : text
+        text.hasSuffix(".0") && text != "-0.0" ? String(text.dropLast(2)) : text
     }
 
     public mutating func fail(_ error: ProtoJSONError) {

@@ -8,9 +8,8 @@ enum ProtoJSONAny {
     }
 
     static func resolve(_ url: String, _ registry: MessageRegistry?) throws(ProtoJSONError) -> any ProtoMessage.Type {
-        guard let slash = url.lastIndex(of: "/"), url.index(after: slash) != url.endIndex else {
-            throw ProtoJSONError("invalid type URL \"\(url)\"")
-        }
+        // Like Python's json_format, a bare type name is accepted too.
+        guard !url.isEmpty, url.last != "/" else { throw ProtoJSONError("invalid type URL \"\(url)\"") }
         guard let type = registry?.type(forTypeURL: url) else {
             throw ProtoJSONError("unknown type \"\(url)\" in Any")
         }

@@ -49,9 +49,11 @@ enum ProtoJSONTime {
             error = ProtoJSONError("timestamp \(seconds) s is outside 0001-01-01 to 9999-12-31")
         }
         if nanos < 0 || nanos > 999_999_999 { error = ProtoJSONError("timestamp nanos \(nanos) out of range") }
+        // Out of range, the text is clamped to the range (and `error` says so).
         let clampedNanos = Int64(min(max(nanos, 0), 999_999_999))
-        let days = seconds >= 0 ? seconds / 86400 : (seconds - 86399) / 86400
-        let secOfDay = seconds - days * 86400
+        let clamped = min(max(seconds, minTimestamp), maxTimestamp)
+        let days = clamped >= 0 ? clamped / 86400 : (clamped - 86399) / 86400
+        let secOfDay = clamped - days * 86400
         let (y, m, d) = civilFromDays(days)
         let text = padded(y, 4) + "-" + padded(m, 2) + "-" + padded(d, 2) + "T" + padded(secOfDay / 3600, 2) + ":"
             + padded(secOfDay / 60 % 60, 2) + ":" + padded(secOfDay % 60, 2) + fraction(clampedNanos) + "Z"
@@ -60,9 +62,10 @@ enum ProtoJSONTime {
 
     static func durationText(seconds: Int64, nanos: Int32) -> (String, ProtoJSONError?) {
         var error: ProtoJSONError?
-        if seconds < -maxDuration || seconds > maxDuration || nanos <= -1_000_000_000 || nanos >= 1_000_000_000
-            || (seconds > 0 && nanos < 0) || (seconds < 0 && nanos > 0) {
-            error = ProtoJSONError("duration \(seconds) s \(nanos) ns is out of range")
+        if seconds < -maxDuration || seconds > maxDuration {
+            error = ProtoJSONError("duration \(seconds) s is out of range")
+        } else if nanos <= -1_000_000_000 || nanos >= 1_000_000_000 || (seconds > 0 && nanos < 0) || (seconds < 0 && nanos > 0) {
+            error = ProtoJSONError("duration nanos \(nanos) out of range or of the wrong sign")
         }
         let negative = seconds < 0 || nanos < 0
         let text = (negative ? "-" : "") + String(seconds.magnitude) + fraction(Int64(nanos.magnitude) % 1_000_000_000) + "s"

@@ -24,8 +24,7 @@ extension ProtoJSONTable {
         nullIsValue = true
         form = Form(write: { m, w in
             for field in fields where field.write(m, &w, nil) { return }
-            w.fail(ProtoJSONError("google.protobuf.Value has no kind set"))
-            w.null()
+            w.null()  // no kind set: null, as Python's json_format writes it
         }, read: { (m: inout M, s: inout ProtoJSONScanner) throws(ProtoJSONError) in
             let number: Int
             switch try s.peek() {
