@@ -175,34 +175,9 @@ public struct ProtoJSONScanner {
         let token = try peek()
         guard token == .number else { throw ProtoJSONError("expected a number, got \(token.name)") }
         let start = index
-        guard let end = ProtoJSONScanner.numberEnd(bytes, from: index) else { throw fail("malformed number") }
+        guard let end = ProtoJSONNumbers.numberEnd(bytes, from: index) else { throw fail("malformed number") }
         index = end
         return String(decoding: bytes[start..<end], as: UTF8.self)
-    }
-
-    /// Where a JSON number starting at `start` ends, or nil if it is malformed.
-    static func numberEnd(_ b: [UInt8], from start: Int) -> Int? {
-        var i = start
-        func isDigit(_ i: Int) -> Bool { i < b.endIndex && b[i] >= 0x30 && b[i] <= 0x39 }
-        if i < b.endIndex && b[i] == UInt8(ascii: "-") { i += 1 }
-        guard isDigit(i) else { return nil }
-        if b[i] == UInt8(ascii: "0") {
-            i += 1
-        } else {
-            while isDigit(i) { i += 1 }
-        }
-        if i < b.endIndex && b[i] == UInt8(ascii: ".") {
-            i += 1
-            guard isDigit(i) else { return nil }
-            while isDigit(i) { i += 1 }
-        }
-        if i < b.endIndex && (b[i] == UInt8(ascii: "e") || b[i] == UInt8(ascii: "E")) {
-            i += 1
-            if i < b.endIndex && (b[i] == UInt8(ascii: "+") || b[i] == UInt8(ascii: "-")) { i += 1 }
-            guard isDigit(i) else { return nil }
-            while isDigit(i) { i += 1 }
-        }
-        return i
     }
 
     // MARK: Strings

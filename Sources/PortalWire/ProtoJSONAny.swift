@@ -61,10 +61,11 @@ enum ProtoJSONAny {
         try s.beginObject()
         var url: String?
         var members = 0
-        while let key = try s.nextKey() {
+        // Stop at `@type`: the second pass checks the rest (and a repeated `@type`). Nested
+        // `Any`s with `@type` last still cost one extra pass per level (depth ≤ 100).
+        while url == nil, let key = try s.nextKey() {
             members += 1
             if key == "@type" {
-                guard url == nil else { throw ProtoJSONError("\"@type\" given more than once") }
                 do throws(ProtoJSONError) {
                     url = try s.readString()
                 } catch {
@@ -86,12 +87,18 @@ enum ProtoJSONAny {
     static func readPacked<T: ProtoMessage>(_: T.Type, from s: inout ProtoJSONScanner) throws(ProtoJSONError) -> [UInt8] {
         var message = T()
         if T.protoJSONTable.isWellKnownForm {
+            var sawType = false
+            var sawValue = false
             try s.beginObject()
             while let key = try s.nextKey() {
                 switch key {
                 case "@type":
+                    guard !sawType else { throw ProtoJSONError("\"@type\" given more than once") }
+                    sawType = true
                     try s.skipValue()
                 case "value":
+                    guard !sawValue else { throw ProtoJSONError("\"value\" given more than once") }
+                    sawValue = true
                     do throws(ProtoJSONError) {
                         message = try T(jsonScanner: &s)
                     } catch {

@@ -89,6 +89,19 @@ public enum ProtoJSONDouble: ProtoJSONCodec {
     public static func isDefault(_ value: Double) -> Bool { value.bitPattern == 0 }
 }
 
+/// `google.protobuf.Value.number_value`: NaN and the infinities have no JSON form there (the
+/// strings would read back as `string_value`), so writing one records a failure.
+public enum ProtoJSONValueNumber: ProtoJSONCodec {
+    public static func write(_ value: Double, to writer: inout ProtoJSONWriter) {
+        if !value.isFinite { writer.fail(ProtoJSONError("google.protobuf.Value cannot hold \(value) in JSON")) }
+        writer.double(value)
+    }
+    public static func read(from scanner: inout ProtoJSONScanner) throws(ProtoJSONError) -> Double? {
+        try ProtoJSONNumbers.double(&scanner)
+    }
+    public static func isDefault(_ value: Double) -> Bool { value.bitPattern == 0 }
+}
+
 public enum ProtoJSONBool: ProtoJSONMapKeyCodec {
     public static func write(_ value: Bool, to writer: inout ProtoJSONWriter) { writer.bool(value) }
     public static func read(from scanner: inout ProtoJSONScanner) throws(ProtoJSONError) -> Bool? {

@@ -2,11 +2,36 @@
 /// 64-bit values survive), in any JSON spelling that denotes an integer (`1e5`, `100.0`), and
 /// floating point through the standard library after the JSON grammar has been checked.
 enum ProtoJSONNumbers {
+    /// Where a JSON number starting at `start` ends, or nil if it is malformed.
+    static func numberEnd(_ b: [UInt8], from start: Int) -> Int? {
+        var i = start
+        func isDigit(_ i: Int) -> Bool { i < b.endIndex && b[i] >= 0x30 && b[i] <= 0x39 }
+        if i < b.endIndex && b[i] == UInt8(ascii: "-") { i += 1 }
+        guard isDigit(i) else { return nil }
+        if b[i] == UInt8(ascii: "0") {
+            i += 1
+        } else {
+            while isDigit(i) { i += 1 }
+        }
+        if i < b.endIndex && b[i] == UInt8(ascii: ".") {
+            i += 1
+            guard isDigit(i) else { return nil }
+            while isDigit(i) { i += 1 }
+        }
+        if i < b.endIndex && (b[i] == UInt8(ascii: "e") || b[i] == UInt8(ascii: "E")) {
+            i += 1
+            if i < b.endIndex && (b[i] == UInt8(ascii: "+") || b[i] == UInt8(ascii: "-")) { i += 1 }
+            guard isDigit(i) else { return nil }
+            while isDigit(i) { i += 1 }
+        }
+        return i
+    }
+
     /// Parses JSON number text as an integer: `(negative, magnitude)`. Fails on fractions
     /// that are not zero and on magnitudes past `UInt64.max`.
     static func integer(_ text: String) throws(ProtoJSONError) -> (negative: Bool, magnitude: UInt64) {
         let b = Array(text.utf8)
-        guard !b.isEmpty, ProtoJSONScanner.numberEnd(b, from: 0) == b.count else {
+        guard !b.isEmpty, numberEnd(b, from: 0) == b.count else {
             throw ProtoJSONError("invalid number \"\(text)\"")
         }
         var i = 0
@@ -97,7 +122,7 @@ enum ProtoJSONNumbers {
             case "-Infinity": return -.infinity
             default:
                 let b = Array(text.utf8)
-                guard !b.isEmpty, ProtoJSONScanner.numberEnd(b, from: 0) == b.count else {
+                guard !b.isEmpty, numberEnd(b, from: 0) == b.count else {
                     throw ProtoJSONError("invalid number \"\(text)\"")
                 }
             }

@@ -113,13 +113,15 @@ public struct ProtoJSONTable<M: ProtoMessage>: Sendable {
             if try s.consumeNull() { return false }
             try s.beginArray()
             var values: [C.Value] = []
+            var index = 0
             while try s.nextElement() {
                 do throws(ProtoJSONError) {
                     if !C.nullIsValue, try s.peek() == .null { throw ProtoJSONError("null is not allowed in a repeated field") }
                     if let v = try C.read(from: &s) { values.append(v) }
                 } catch {
-                    throw error.inElement(String(values.count))
+                    throw error.inElement(String(index))
                 }
+                index += 1
             }
             m[keyPath: path] = values
             return true

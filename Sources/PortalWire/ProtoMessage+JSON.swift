@@ -71,9 +71,12 @@ extension ProtoMessage {
         try scanner.beginObject()
         var seen: [Bool] = []
         var oneofsSet: Set<Int> = []
+        var sawTypeKey = false
         while let key = try scanner.nextKey() {
             guard let index = table.names[key] else {
                 if skippingTypeKey && key == "@type" {
+                    guard !sawTypeKey else { throw ProtoJSONError("\"@type\" given more than once") }
+                    sawTypeKey = true
                     try scanner.skipValue()
                     continue
                 }

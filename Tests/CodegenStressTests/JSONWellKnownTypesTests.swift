@@ -121,5 +121,22 @@ import PortalWire
         #expect(throws: ProtoJSONError.self) { try decode(Google_Protobuf_Any.self, #"{"n":3}"#) }
         let wrong = #"{"any":{"@type":"type.googleapis.com/stress.shapes.Ping","n":"x"}}"#
         #expect(throws: ProtoJSONError.self) { try decode(Stress_Shapes_WellKnown.self, wrong) }
+        let twice = #"{"@type":"type.googleapis.com/stress.shapes.Ping","@type":"type.googleapis.com/stress.shapes.Pong"}"#
+        #expect(throws: ProtoJSONError.self) { try decode(Google_Protobuf_Any.self, twice) }
+        // Any in Any.
+        var outer = Google_Protobuf_Any()
+        outer.typeUrl = "type.googleapis.com/google.protobuf.Any"
+        outer.value = any.serializedBytes()
+        #expect(outer.jsonString() == #"{"@type":"type.googleapis.com/google.protobuf.Any","value":{"@type":"type.googleapis.com/stress.shapes.Ping","n":3}}"#)
+        #expect(try decode(Google_Protobuf_Any.self, outer.jsonString()) == outer)
+    }
+
+    @Test func byTypeFromTheRegistry() throws {
+        let type: any ProtoMessage.Type = try #require(StressSchema.registry["stress.shapes.Ping"])
+        let message = try type.init(jsonUTF8Bytes: Array(#"{"n":5}"#.utf8))
+        #expect(message.jsonString() == #"{"n":5}"#)
+        var v = Google_Protobuf_Value()
+        v.numberValue = .nan
+        #expect(throws: ProtoJSONError.self) { try v.checkedJSONUTF8Bytes() }
     }
 }

@@ -52,6 +52,7 @@ struct JSONEmitter {
     }
 
     func codec(_ f: FieldDecl) -> String {
+        if message.fullName == "google.protobuf.Value" && f.name == "number_value" { return "ProtoJSONValueNumber" }
         switch f.type {
         case .scalar(let s):
             switch s {
