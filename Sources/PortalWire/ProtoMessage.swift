@@ -1,6 +1,6 @@
 /// A protobuf message: a value type with a generated binary codec.
 ///
-/// Generated types implement the four requirements; everything a user calls
+/// Generated types implement the five requirements; everything a user calls
 /// (`init(serializedBytes:)`, `serializedBytes()`, `merge(serializedBytes:)`) is in the
 /// extension below.
 public protocol ProtoMessage: Sendable, Hashable {
@@ -21,6 +21,10 @@ public protocol ProtoMessage: Sendable, Hashable {
 
     /// Second pass: writes the fields in field-number order, then the unknown fields.
     func encodeFields(to writer: inout ProtoWriter)
+
+    /// The message's proto3 JSON shape (field names, accessors, codecs, a well-known type's
+    /// special form), which drives `init(jsonUTF8Bytes:)` and `jsonUTF8Bytes()`.
+    static var protoJSONTable: ProtoJSONTable<Self> { get }
 }
 
 extension ProtoMessage {
@@ -102,4 +106,7 @@ public protocol ProtoEnum: RawRepresentable, Hashable, Sendable, CaseIterable wh
     init(rawValue: Int32)
     /// The value's name in the schema, or nil for an unrecognised number.
     var protoName: String? { get }
+    /// The value a schema name denotes (aliases included), or nil; for JSON input. The
+    /// default searches `allCases`; enums with aliases generate their own.
+    init?(protoName: String)
 }

@@ -23,6 +23,7 @@ generates (the set is cross-checked against `interop-tool --list-types`):
   protoc     a sample cross-checked with `protoc --decode=TYPE` (text of Python's bytes equals
              text of Swift's bytes) and the reverse through `protoc --encode=TYPE`.
   edge       hand-written cases (e.g. canonically-equivalent map keys).
+  json       the proto3 JSON mapping both ways against json_format (interop_json.py).
 
 Prints one line per failure (phase, type, seed, reason, hex of the bytes involved) and finally
 `interop: N passed, M failed`; exits 1 if anything failed.
@@ -1137,6 +1138,8 @@ def main():
         phase_mutate(tool, report, classes, names, small * 2, args.seed)
         phase_protoc(tool, report, classes, names, type_files, samples, args.protoc_samples)
         phase_edge(tool, report, classes)
+        from interop_json import phase_json
+        phase_json(tool, report, classes, names, small * 2, args.seed, Generator, message_diff)
 
     for note in report.notes:
         print("note: " + note)

@@ -12,9 +12,11 @@ public struct RegistryEmitter {
     public func emit() -> String {
         let types = TypeNames()
         var messages: [String] = []
+        var anyType: String?
         func collect(_ m: MessageDecl) {
             guard !m.isMapEntry else { return }
             messages.append(types.qualifiedName(m))
+            if m.fullName == "google.protobuf.Any" { anyType = types.qualifiedName(m) }
             m.messages.forEach(collect)
         }
         var services: [String] = []
@@ -38,6 +40,13 @@ public struct RegistryEmitter {
             w.line("]")
             w.line()
             w.line("public static let registry = MessageRegistry(messageTypes)")
+        }
+        if let anyType {
+            w.line()
+            w.line("/// `Any` in JSON resolves type URLs among this module's messages.")
+            w.block("extension \(anyType): ProtoJSONAnyTypeRegistry") { w in
+                w.line("public static var protoJSONTypeRegistry: MessageRegistry { \(name).registry }")
+            }
         }
         return w.text
     }

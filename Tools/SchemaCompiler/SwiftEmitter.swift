@@ -86,6 +86,18 @@ public struct SwiftEmitter {
                 }
             }
             w.line()
+            if primary.count < e.values.count {
+                // Aliases: JSON input may use any of the names.
+                w.block("public init?(protoName: String)") { w in
+                    w.switchBlock("protoName") { w in
+                        for v in e.values {
+                            w.line("case \"\(v.name)\": self = .\(cases[primary[v.number]!])")
+                        }
+                        w.line("default: return nil")
+                    }
+                }
+                w.line()
+            }
             let all = e.values.enumerated().filter { primary[$0.element.number] == $0.offset }.map { "." + cases[$0.offset] }
             w.line("public static let allCases: [\(name)] = [\(all.joined(separator: ", "))]")
             for (i, v) in e.values.enumerated() where primary[v.number] != i {
@@ -189,6 +201,8 @@ public struct SwiftEmitter {
         w.line()
         w.block("extension \(name)") { w in
             CodecEmitter(message: m, types: types).emit(into: &w)
+            w.line()
+            JSONEmitter(message: m, types: types).emit(into: &w)
         }
         for nested in m.messages where !nested.isMapEntry { emitCodecs(nested, into: &w) }
     }

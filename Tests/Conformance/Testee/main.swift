@@ -5,7 +5,8 @@ import PortalWire
 
 /// conformance-testee: answers protobuf's conformance runner. Each request is a 4-byte
 /// little-endian length and a ConformanceRequest on stdin; each answer the same framing of a
-/// ConformanceResponse on stdout. Binary proto3 (TestAllTypesProto3) is handled; JSON, text
+/// ConformanceResponse on stdout. Proto3 (TestAllTypesProto3) in binary and JSON, input and
+/// output, is handled (JSON_IGNORE_UNKNOWN_PARSING_TEST sets `ignoreUnknownFields`); text
 /// format, JSPB and proto2 are answered `skipped`.
 
 func readExactly(_ count: Int) -> [UInt8]? {
@@ -31,28 +32,49 @@ func writeAll(_ bytes: [UInt8]) {
 }
 
 func handle(_ request: Conformance_ConformanceRequest) -> Conformance_ConformanceResponse {
+    typealias TestMessage = ProtobufTestMessages_Proto3_TestAllTypesProto3
     var response = Conformance_ConformanceResponse()
     if request.messageType == "conformance.FailureSet" {
         response.result = .protobufPayload(Conformance_FailureSet().serializedBytes())
         return response
     }
-    guard request.messageType == ProtobufTestMessages_Proto3_TestAllTypesProto3.protoMessageName else {
+    guard request.messageType == TestMessage.protoMessageName else {
         response.result = .skipped("only proto3 TestAllTypesProto3 is supported")
         return response
     }
-    guard case .protobufPayload(let payload)? = request.payload else {
-        response.result = .skipped("only binary input is supported")
+    let message: TestMessage
+    switch request.payload {
+    case .protobufPayload(let payload)?:
+        do {
+            message = try TestMessage(serializedBytes: payload)
+        } catch {
+            response.result = .parseError(error.description)
+            return response
+        }
+    case .jsonPayload(let text)?:
+        var options = ProtoJSONDecodingOptions()
+        options.ignoreUnknownFields = request.testCategory == .jsonIgnoreUnknownParsingTest
+        do {
+            message = try TestMessage(jsonUTF8Bytes: Array(text.utf8), options: options)
+        } catch {
+            response.result = .parseError(error.description)
+            return response
+        }
+    default:
+        response.result = .skipped("only binary and JSON input are supported")
         return response
     }
-    guard request.requestedOutputFormat == .protobuf else {
-        response.result = .skipped("only binary output is supported")
-        return response
-    }
-    do {
-        let message = try ProtobufTestMessages_Proto3_TestAllTypesProto3(serializedBytes: payload)
+    switch request.requestedOutputFormat {
+    case .protobuf:
         response.result = .protobufPayload(message.serializedBytes())
-    } catch {
-        response.result = .parseError(error.description)
+    case .json:
+        do {
+            response.result = .jsonPayload(String(decoding: try message.checkedJSONUTF8Bytes(), as: UTF8.self))
+        } catch {
+            response.result = .serializeError(error.description)
+        }
+    default:
+        response.result = .skipped("only binary and JSON output are supported")
     }
     return response
 }

@@ -21,6 +21,9 @@ import PortalModel
 //                       (decode failed) or "!roundtrip" (round-trip check failed) and the
 //                       reason as payload, and go on
 //   --list-types        print every full message name in PortalSchema.messageTypes, one a line
+//   --to-json           answer each binary payload with the message's proto3 JSON (failing, as
+//                       "!error", when it has none: e.g. a Timestamp out of range)
+//   --from-json         read each payload as proto3 JSON and answer with the binary encoding
 //
 // Exit status: 0 on success; 1 if a record fails to decode (without --errors-inline) or fails
 // the round-trip check; 2 for bad usage, an unknown type name or broken framing. The message on
@@ -31,10 +34,12 @@ struct Options {
     var roundtripCheck = false
     var errorsInline = false
     var listTypes = false
+    var toJSON = false
+    var fromJSON = false
 }
 
 func usage() -> Never {
-    fail(2, "usage: interop-tool [--deterministic] [--roundtrip-check] [--errors-inline] [--list-types] < records > records")
+    fail(2, "usage: interop-tool [--deterministic] [--roundtrip-check] [--errors-inline] [--list-types] [--to-json | --from-json] < records > records")
 }
 
 func fail(_ status: Int32, _ message: String) -> Never {
@@ -86,21 +91,31 @@ func roundTrips<M: ProtoMessage>(_ message: M, deterministic: Bool) -> String? {
     return "decode(encode(x)) != x"
 }
 
-/// Decodes `payload` as `type` and returns the re-encoding, or the failure as text.
-func process<M: ProtoMessage>(
-    _ type: M.Type, _ payload: [UInt8], _ options: Options
-) -> Result<[UInt8], ProtoDecodingError> {
+struct Failure: Error {
+    let description: String
+}
+
+/// Decodes `payload` as `type` (binary, or JSON with `--from-json`) and returns the
+/// re-encoding (binary, or JSON with `--to-json`), or the failure as text.
+func process<M: ProtoMessage>(_ type: M.Type, _ payload: [UInt8], _ options: Options) -> Result<[UInt8], Failure> {
     let message: M
     do {
-        message = try M(serializedBytes: payload)
+        message = options.fromJSON ? try M(jsonUTF8Bytes: payload) : try M(serializedBytes: payload)
     } catch {
-        return .failure(error)
+        return .failure(Failure(description: "\(error)"))
+    }
+    if options.toJSON {
+        do {
+            return .success(try message.checkedJSONUTF8Bytes())
+        } catch {
+            return .failure(Failure(description: error.description))
+        }
     }
     return .success(message.serializedBytes(deterministic: options.deterministic))
 }
 
 func roundTripCheck<M: ProtoMessage>(_ type: M.Type, _ payload: [UInt8], _ options: Options) -> String? {
-    guard let message = try? M(serializedBytes: payload) else { return nil }
+    guard !options.toJSON, !options.fromJSON, let message = try? M(serializedBytes: payload) else { return nil }
     return roundTrips(message, deterministic: options.deterministic)
 }
 
@@ -111,6 +126,8 @@ for argument in CommandLine.arguments.dropFirst() {
     case "--roundtrip-check": options.roundtripCheck = true
     case "--errors-inline": options.errorsInline = true
     case "--list-types": options.listTypes = true
+    case "--to-json": options.toJSON = true
+    case "--from-json": options.fromJSON = true
     case "-h", "--help": usage()
     default: fail(2, "unknown option \(argument)")
     }
