@@ -59,6 +59,28 @@ func withGateway<T>(_ configure: (inout ServerConfiguration) -> Void = { _ in },
         }
     }
 
+    @Test func aJSONCallTakesAndGivesProto3JSON() async throws {
+        try await withGateway { _, gateway in
+            let c = try HTTPTestConnection(gateway.localAddress)
+            c.post("/rpctest.Echo/Get", Array(#"{"text":"salaam \u00e9","padding":"AAE="}"#.utf8), contentType: "application/json; charset=utf-8")
+            let r = try #require(try await c.response())
+            #expect(r.status == 200)
+            #expect(r.headers["content-type"] == "application/json")
+            #expect(r.text == #"{"text":"salaam é","padding":"AAE="}"#)
+            // A bad field is named in an invalid_argument error; the connection stays usable.
+            c.post("/rpctest.Echo/Get", Array(#"{"text":"x","count":"many"}"#.utf8), contentType: "application/json")
+            let bad = try #require(try await c.response())
+            #expect(bad.status == 400)
+            #expect(bad.text.hasPrefix(#"{"code":"invalid_argument","message":"request JSON does not decode: "#))
+            #expect(bad.text.contains("count"))
+            c.post("/rpctest.Echo/Get", Array(#"{"text":"x","nope":1}"#.utf8), contentType: "application/json")
+            let unknown = try #require(try await c.response())
+            #expect(unknown.status == 400 && unknown.text.contains("nope"))
+            c.post("/rpctest.Echo/Get", Array("{}".utf8), contentType: "application/json; charset=latin1")
+            #expect(try await c.response()?.status == 415)
+        }
+    }
+
     @Test func handlerErrorsBecomeConnectErrorsWithTheMappedHTTPStatus() async throws {
         let cases: [(Status.Code, Int, String)] = [
             (.invalidArgument, 400, "invalid_argument"), (.notFound, 404, "not_found"), (.permissionDenied, 403, "permission_denied"),

@@ -43,9 +43,13 @@ public struct RPCRouter: RPCHandlerRegistry, Sendable {
         _ method: MethodDescriptor,
         _ handler: @escaping @Sendable (Request, RPCServerContext) async throws -> Response
     ) {
-        routes[method.path] = Route(method: method, handler: .unary { bytes, context in
+        var route = Route(method: method, handler: .unary { bytes, context in
             try await handler(try Request(serializedBytes: bytes), context).serializedBytes()
         })
+        route.json = { bytes, context in
+            try await handler(try Request(jsonUTF8Bytes: bytes), context).jsonUTF8Bytes()
+        }
+        routes[method.path] = route
     }
 
     public mutating func registerServerStreaming<Request: ProtoMessage, Response: ProtoMessage>(

@@ -26,6 +26,8 @@ public struct RPCError: Error, Hashable, Sendable, CustomStringConvertible {
             self = e
         case let e as ProtoDecodingError:
             self.init(code: .invalidArgument, message: "request does not decode: \(e)")
+        case let e as ProtoJSONError:
+            self.init(code: .invalidArgument, message: "request JSON does not decode: \(e)")
         case is CancellationError:
             self.init(code: .cancelled, message: "call cancelled")
         case let e as RPCErrorConvertible:
