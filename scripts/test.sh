@@ -13,13 +13,16 @@
 #   8. attacks a live server with hostile traffic (bad prefaces, huge lengths, stream and
 #      metadata floods, slow readers, slowloris, a descriptor flood), then overloads it at twice
 #      its saturation rate: it must shed, stay bounded and recover (docs/RELIABILITY.md),
-#   9. runs `swift test` (unit tests, protoc cross-checks of the schema compiler, fuzz
+#   9. drives the dashboards in headless Chromium through the HTTP gateway: a Deputy
+#      Commissioner signs in, assigns and resolves a complaint; the public page's figures must
+#      equal the API's (screenshots in .build/browser-artefacts),
+#  10. runs `swift test` (unit tests, protoc cross-checks of the schema compiler, fuzz
 #      regression replays) last, so its summary closes the output.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 bash scripts/ensure-packages.sh protobuf-compiler libprotobuf-dev python3-protobuf dpkg-dev g++ \
-    libsqlite3-dev libcrypt-dev protobuf-c-compiler libprotobuf-c-dev
+    libsqlite3-dev libcrypt-dev protobuf-c-compiler libprotobuf-c-dev chromium python3-websocket fonts-noto-core
 
 echo "== swift build (all products)"
 swift build
@@ -61,6 +64,9 @@ echo "== crash durability: kill -9 under FileComplaint load, restart, every ackn
 echo "== hostile traffic and overload against a live portal-server (docs/RELIABILITY.md)"
 /usr/bin/python3 Tests/Reliability/hostile_traffic.py --server .build/debug/portal-server
 /usr/bin/python3 Tests/Reliability/overload.py --server .build/debug/portal-server
+
+echo "== dashboards in headless Chromium through the HTTP gateway (Tests/Browser)"
+/usr/bin/python3 Tests/Browser/browser_test.py .build/debug/portal-server --artefacts .build/browser-artefacts
 
 echo "== swift test"
 swift test

@@ -1,0 +1,170 @@
+#!/usr/bin/env python3
+"""End-to-end test of the dashboards in a real browser (headless Chromium).
+
+Starts `portal-server --port 0` on a fresh data folder, prepares a scene through the HTTP
+gateway's JSON API (the admin creates a Deputy Commissioner and a department officer of
+Peshawar; a citizen registers, verifies the mobile with the code from the SMS outbox, signs in
+and files a complaint), then runs drive_dashboard.py: the DC signs in on /dashboard/, opens
+the complaint, assigns it to the officer and resolves it, while screenshots go to the
+artefacts folder. Finally it checks that:
+  - the complaint is RESOLVED in the API after the browser's clicks;
+  - the public page at / shows exactly the figures of CitizenService/GetPublicStatistics.
+
+Usage: browser_test.py SERVER_BINARY [--artefacts DIR] [--chromium PATH]
+Prints "browser-test: N passed, M failed" last; exit status 0 only if all passed.
+"""
+import argparse
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.error
+import urllib.request
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ADMIN_PASSWORD = "Browser-admin-2026x"
+
+
+class Portal:
+    """A portal-server process and its gateway's JSON API."""
+
+    def __init__(self, binary, work):
+        self.data = os.path.join(work, "data")
+        env = dict(os.environ, PORTAL_ADMIN_PASSWORD=ADMIN_PASSWORD)
+        self.log = open(os.path.join(work, "server.log"), "w")
+        self.proc = subprocess.Popen([binary, "--port", "0", "--data", self.data, "--event-loops", "1"],
+                                     stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=self.log, env=env, text=True)
+        self.base = None
+        deadline = time.time() + 60
+        while time.time() < deadline and self.base is None:
+            line = self.proc.stdout.readline()
+            if not line:
+                raise RuntimeError("portal-server exited before listening")
+            m = re.match(r"portal-server http on (\S+) ", line)
+            if m:
+                self.base = "http://" + m.group(1)
+        if self.base is None:
+            raise RuntimeError("portal-server printed no http line")
+
+    def stop(self):
+        self.proc.terminate()
+        try:
+            self.proc.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+        self.log.close()
+
+    def call(self, method, body, token=None):
+        """POSTs `body` as JSON to /portal.v1.<method>; returns the decoded answer or raises."""
+        headers = {"Content-Type": "application/json", "Connect-Protocol-Version": "1"}
+        if token:
+            headers["Authorization"] = "Bearer " + token
+        req = urllib.request.Request(self.base + "/portal.v1." + method, data=json.dumps(body).encode(), headers=headers)
+        try:
+            with urllib.request.urlopen(req, timeout=30) as r:
+                return json.loads(r.read() or b"{}")
+        except urllib.error.HTTPError as e:
+            raise RuntimeError(f"{method}: HTTP {e.code} {e.read().decode(errors='replace')}") from None
+
+    def sms_code(self, mobile_e164):
+        outbox = os.path.join(self.data, "sms-outbox.log")
+        for _ in range(100):
+            if os.path.exists(outbox):
+                for line in reversed(open(outbox, encoding="utf-8").read().splitlines()):
+                    if "\t" + mobile_e164 + "\t" in line:
+                        m = re.search(r"code: (\d{6})", line)
+                        if m:
+                            return m.group(1)
+            time.sleep(0.1)
+        raise RuntimeError("no verification code for " + mobile_e164)
+
+
+def prepare(portal):
+    """The scene: staff, a verified citizen and one complaint in Peshawar."""
+    admin = portal.call("OfficerService/Login", {"username": "admin", "password": ADMIN_PASSWORD})["token"]
+    dc = portal.call("AdminService/CreateStaff", {"username": "dc.psh", "name": "Sana Gul", "role": "ROLE_DEPUTY_COMMISSIONER",
+                                                  "jurisdictionCode": "PSH", "designation": "Deputy Commissioner Peshawar"}, admin)
+    officer = portal.call("AdminService/CreateStaff", {"username": "phe.psh", "name": "Bilal Ahmad", "role": "ROLE_DEPARTMENT_OFFICER",
+                                                       "jurisdictionCode": "PSH", "departmentCode": "PHE",
+                                                       "designation": "SDO Public Health Engineering"}, admin)
+    mobile = "03451234567"
+    reg = portal.call("CitizenService/Register", {"name": "Ayesha Khan", "cnic": "17301-1234567-1", "mobile": mobile,
+                                                  "districtCode": "PSH", "password": "Gulbahar-street-4x"})
+    portal.call("CitizenService/VerifyMobile", {"citizenId": reg["citizenId"], "code": portal.sms_code("+923451234567")})
+    citizen = portal.call("CitizenService/Login", {"cnic": "17301-1234567-1", "password": "Gulbahar-street-4x"})["token"]
+    complaint = portal.call("CitizenService/FileComplaint", {
+        "idempotencyKey": "browser-test-1", "categoryCode": "water-supply", "districtCode": "PSH",
+        "description": "No water supply in Gulbahar, street 4, for five days.",
+        "address": "House 12, Street 4, Gulbahar, Peshawar"}, citizen)
+    return {"dcUsername": "dc.psh", "dcPassword": dc["oneTimePassword"], "officerId": officer["staff"]["id"],
+            "complaint": complaint["code"], "citizenToken": citizen, "adminToken": admin}
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("server")
+    ap.add_argument("--artefacts", default=os.path.join(tempfile.gettempdir(), "portal-browser-artefacts"))
+    ap.add_argument("--chromium", default=shutil.which("chromium") or "chromium")
+    args = ap.parse_args()
+    passed, failed = 0, 0
+
+    def check(ok, what):
+        nonlocal passed, failed
+        if ok:
+            passed += 1
+            print("  ok   " + what)
+        else:
+            failed += 1
+            print("  FAIL " + what)
+
+    work = tempfile.mkdtemp(prefix="portal-browser.")
+    portal = Portal(args.server, work)
+    try:
+        scene = prepare(portal)
+        print(f"scene: complaint {scene['complaint']}, officer {scene['officerId']}, gateway {portal.base}")
+        shutil.rmtree(args.artefacts, ignore_errors=True)
+        run = subprocess.run([sys.executable, os.path.join(HERE, "drive_dashboard.py"), "--base-url", portal.base,
+                              "--chromium", args.chromium, "--username", scene["dcUsername"], "--password", scene["dcPassword"],
+                              "--complaint", scene["complaint"], "--officer", scene["officerId"],
+                              "--resolution", "Broken pipe replaced near house 12; supply restored.",
+                              "--artefacts", args.artefacts, "--expect-role", "ROLE_DEPUTY_COMMISSIONER"],
+                             capture_output=True, text=True, timeout=300)
+        sys.stderr.write(run.stderr[-4000:])
+        check(run.returncode == 0, f"the DC signed in, assigned and resolved in Chromium (exit {run.returncode})")
+        report = json.loads(run.stdout) if run.returncode == 0 else {}
+
+        dc = portal.call("OfficerService/Login", {"username": scene["dcUsername"], "password": scene["dcPassword"]})["token"]
+        view = portal.call("OfficerService/GetComplaint", {"code": scene["complaint"]}, dc)
+        status = view["complaint"]["status"]
+        check(status == "COMPLAINT_STATUS_RESOLVED", f"the API shows the complaint resolved (status {status})")
+        check(scene["officerId"] in view["complaint"].get("assignedOfficerIds", []), "the API shows the officer assigned")
+        mine = portal.call("CitizenService/GetComplaint", {"code": scene["complaint"]}, scene["citizenToken"])
+        check(mine["status"] == "COMPLAINT_STATUS_RESOLVED", "the citizen sees the resolution")
+
+        stats = portal.call("CitizenService/GetPublicStatistics", {})
+        shown = report.get("public", {}).get("stats", {})
+        for field in ["citizensRegistered", "complaintsReceived", "complaintsResolved", "feedbackGiven", "satisfiedCitizens"]:
+            api = int(stats.get(field, "0"))
+            page = shown.get(field)
+            check(page is not None and int(page) == api, f"public page {field} = {page}, API = {api}")
+        check(int(stats.get("complaintsResolved", "0")) >= 1, "the resolution counts in the public figures")
+        pngs = [f for f in os.listdir(args.artefacts) if f.endswith(".png")] if os.path.isdir(args.artefacts) else []
+        check(len(pngs) >= 4, f"{len(pngs)} screenshots saved in {args.artefacts}")
+    except Exception as e:  # a broken scene is a failure, reported like the others
+        check(False, f"unexpected error: {e}")
+    finally:
+        portal.stop()
+        if failed:
+            print("--- last lines of the server's log ---")
+            print("".join(open(os.path.join(work, "server.log")).readlines()[-20:]))
+        shutil.rmtree(work, ignore_errors=True)
+    print(f"browser-test: {passed} passed, {failed} failed")
+    sys.exit(0 if failed == 0 else 1)
+
+
+if __name__ == "__main__":
+    main()
