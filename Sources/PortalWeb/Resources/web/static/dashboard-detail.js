@@ -8,6 +8,7 @@ import { jurisdictionLabel, categoryLabel } from "./dashboard-reference.js";
 import { renderTimeline, officerName } from "./dashboard-timeline.js";
 import { refreshQueue } from "./dashboard-queue.js";
 import { refreshDashboard } from "./dashboard-figures.js";
+import { refreshTrend } from "./dashboard-trend.js";
 
 const ACTIONABLE = new Set([...UNRESOLVED, "COMPLAINT_STATUS_SYSTEMIC"]);
 
@@ -165,6 +166,7 @@ async function runAction(form, button, method, request, doneText) {
     $("#detail-message").scrollIntoView({ block: "nearest" });
     refreshQueue();
     refreshDashboard();
+    refreshTrend(true);
     return true;
   } catch (e) {
     if (e.code !== "unauthenticated") {

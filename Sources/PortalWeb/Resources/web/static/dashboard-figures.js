@@ -1,13 +1,11 @@
 // The figures of the officer dashboard (OfficerService/GetDashboard for the current scope):
 // the overview cards, the charts by status, category and district, the satisfaction and
-// reopen meters, the live trend and the officers' table.
+// reopen meters and the officers' table. (The weekly chart is dashboard-trend.js.)
 
 import { call, counts, num } from "./api.js";
-import { barChart, lineChart, percentMeter } from "./charts.js";
+import { barChart, percentMeter } from "./charts.js";
 import { $, el, clear, bi, announce, errorText, formatNumber, formatTime, COUNT_FIELDS } from "./ui.js";
 import { OFFICER, state } from "./dashboard-state.js";
-
-const TREND_POINTS = 180;
 
 export async function refreshDashboard() {
   const generation = state.generation;
@@ -83,20 +81,6 @@ function renderDashboard(d) {
   percentMeter($("#chart-satisfaction"), satisfied, { title: "Satisfied citizens", key: "satisfied", note: `${formatNumber(num(d.feedbackGiven))} feedback` });
   $("#chart-reopen").dataset.value = String(reopen);
   percentMeter($("#chart-reopen"), reopen, { title: "Reopen rate", key: "reopened", note: "of resolved complaints" });
-
-  // The Dashboard message has no time series: sample it at every poll instead.
-  const t = d.computedAt ? new Date(d.computedAt) : new Date();
-  const last = state.trend[state.trend.length - 1];
-  if (!last || +last.t !== +t) {
-    state.trend.push({ t, total: c.total, done: c.resolved + c.closed, open: c.new + c.pending, overdue: num(d.overdue) });
-    if (state.trend.length > TREND_POINTS) state.trend.shift();
-  }
-  lineChart($("#chart-trend"), [
-    { key: "total", label: "Received", points: state.trend.map((p) => ({ t: p.t, v: p.total })) },
-    { key: "resolved", label: "Resolved or closed", points: state.trend.map((p) => ({ t: p.t, v: p.done })) },
-    { key: "pending", label: "Open", points: state.trend.map((p) => ({ t: p.t, v: p.open })) },
-    { key: "overdue", label: "Overdue", points: state.trend.map((p) => ({ t: p.t, v: p.overdue })) },
-  ], { title: "Live trend", emptyText: "Collecting data… (a point every 5 seconds)" });
 
   renderOfficers(d.byOfficer || []);
 }

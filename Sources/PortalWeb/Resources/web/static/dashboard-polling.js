@@ -1,8 +1,10 @@
-// Polling of the officer dashboard: the figures, the queue and the open complaint every 5 s
-// while the tab is visible; nothing while it is hidden, and at once when it shows again.
+// Polling of the officer dashboard: the figures, the queue and the open complaint every 5 s,
+// the weekly chart every 60 s, while the tab is visible; nothing while it is hidden, and at
+// once when it shows again.
 
 import { state } from "./dashboard-state.js";
 import { refreshDashboard } from "./dashboard-figures.js";
+import { refreshTrend } from "./dashboard-trend.js";
 import { refreshQueue } from "./dashboard-queue.js";
 import { refreshDetail } from "./dashboard-detail.js";
 
@@ -24,7 +26,8 @@ export async function poll() {
   state.polling = true;
   const generation = state.generation;
   try {
-    const jobs = [refreshDashboard(), refreshQueue()];
+    // refreshTrend reloads the weeks only when they are a minute old.
+    const jobs = [refreshDashboard(), refreshQueue(), refreshTrend()];
     if (state.openCode && !state.busy) jobs.push(refreshDetail(false));
     await Promise.allSettled(jobs);
   } finally {

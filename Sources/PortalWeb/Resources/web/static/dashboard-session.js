@@ -7,6 +7,7 @@ import { OFFICER, PAGE_STEP, state } from "./dashboard-state.js";
 import { loadReferenceData, buildScopeSelect } from "./dashboard-reference.js";
 import { buildTabs } from "./dashboard-queue.js";
 import { poll, stopPolling } from "./dashboard-polling.js";
+import { resetTrend } from "./dashboard-trend.js";
 
 function showView(view) {
   document.body.dataset.view = view;
@@ -21,7 +22,7 @@ export function showLogin(message = "") {
   state.me = null;
   state.openCode = "";
   state.openComplaint = null;
-  state.trend = [];
+  resetTrend();
   showView("login");
   announce($("#login-error"), message, "error");
   $("#login-password").value = "";
@@ -92,7 +93,7 @@ export async function enter() {
   state.scope = "";
   state.category = "";
   state.pageSize = PAGE_STEP;
-  state.trend = [];
+  resetTrend();
   renderWhoami();
   buildTabs();
   showView("app");

@@ -29,7 +29,8 @@ export const state = {
   jurisdictions: new Map(),
   officersByDistrict: new Map(),
   officerNames: new Map(),
-  trend: [],
+  // The weekly chart: its scope, when it was loaded, and a counter that outdates older loads.
+  trend: { scope: null, loadedAt: 0, run: 0 },
   pollTimer: 0,
   polling: false,
   // Bumped at every sign-in and sign-out: answers to calls of an older generation are dropped.

@@ -4,8 +4,9 @@
 //   dashboard-state.js      shared state and constants
 //   dashboard-session.js    sign-in, sign-out, GetMe
 //   dashboard-reference.js  categories, jurisdictions, the scope picker
-//   dashboard-polling.js    refresh every 5 s while the tab is visible
+//   dashboard-polling.js    refresh every 5 s (the weeks every 60 s) while the tab is visible
 //   dashboard-figures.js    overview cards, charts, officers' table (GetDashboard)
+//   dashboard-trend.js      the last 8 weeks (GetDashboard per week)
 //   dashboard-queue.js      tabs, filters and the complaint list (ListComplaints)
 //   dashboard-detail.js     one complaint, Assign and Resolve (GetComplaint)
 //   dashboard-timeline.js   a complaint's timeline
@@ -15,6 +16,7 @@ import { $ } from "./ui.js";
 import { PAGE_STEP, PAGE_MAX, state } from "./dashboard-state.js";
 import { enter, logout, onLoginSubmit, showLogin } from "./dashboard-session.js";
 import { refreshDashboard } from "./dashboard-figures.js";
+import { refreshTrend } from "./dashboard-trend.js";
 import { onTabKey, refreshQueue } from "./dashboard-queue.js";
 import { closeDetail, onAssign, onResolve, openComplaint } from "./dashboard-detail.js";
 
@@ -34,9 +36,9 @@ function start() {
   $("#scope-select").addEventListener("change", (e) => {
     state.scope = e.target.value;
     state.pageSize = PAGE_STEP;
-    state.trend = [];
     refreshQueue();
     refreshDashboard();
+    refreshTrend(true);
   });
   $("#load-more").addEventListener("click", () => {
     state.pageSize = Math.min(PAGE_MAX, state.pageSize + PAGE_STEP);
