@@ -104,6 +104,30 @@ def prepare(portal):
             "complaint": complaint["code"], "citizenToken": citizen, "adminToken": admin}
 
 
+def run_driver(portal, args, artefacts, username, password, complaint, role, actions=()):
+    """Runs drive_dashboard.py; returns (exit status, its JSON report or {})."""
+    run = subprocess.run([sys.executable, os.path.join(HERE, "drive_dashboard.py"), "--base-url", portal.base,
+                          "--chromium", args.chromium, "--username", username, "--password", password,
+                          "--complaint", complaint, "--artefacts", artefacts, "--expect-role", role, *actions],
+                         capture_output=True, text=True, timeout=300)
+    sys.stderr.write(run.stderr[-4000:])
+    return run.returncode, (json.loads(run.stdout) if run.returncode == 0 else {})
+
+
+def trend_matches_api(portal, token, weeks, fields):
+    """Whether the weekly chart shows, for each of its periods, what GetDashboard answers for it."""
+    if len(weeks) != 8:
+        return False
+    for w in weeks:
+        d = portal.call("OfficerService/GetDashboard", {"periodStart": w["start"], "periodEnd": w["end"]}, token)
+        c = {k: int(v) for k, v in d.get("complaints", {}).items()}
+        api = {"received": c.get("total", 0), "resolved": c.get("resolved", 0) + c.get("closed", 0),
+               "open": c.get("new", 0) + c.get("pending", 0)}
+        if any(w[f] != api[f] for f in fields):
+            return False
+    return True
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("server")
@@ -127,17 +151,16 @@ def main():
         scene = prepare(portal)
         print(f"scene: complaint {scene['complaint']}, officer {scene['officerId']}, gateway {portal.base}")
         shutil.rmtree(args.artefacts, ignore_errors=True)
-        run = subprocess.run([sys.executable, os.path.join(HERE, "drive_dashboard.py"), "--base-url", portal.base,
-                              "--chromium", args.chromium, "--username", scene["dcUsername"], "--password", scene["dcPassword"],
-                              "--complaint", scene["complaint"], "--officer", scene["officerId"],
-                              "--resolution", "Broken pipe replaced near house 12; supply restored.",
-                              "--artefacts", args.artefacts, "--expect-role", "ROLE_DEPUTY_COMMISSIONER"],
-                             capture_output=True, text=True, timeout=300)
-        sys.stderr.write(run.stderr[-4000:])
-        check(run.returncode == 0, f"the DC signed in, assigned and resolved in Chromium (exit {run.returncode})")
-        report = json.loads(run.stdout) if run.returncode == 0 else {}
+        code, report = run_driver(portal, args, args.artefacts, scene["dcUsername"], scene["dcPassword"], scene["complaint"],
+                                  "ROLE_DEPUTY_COMMISSIONER", ["--officer", scene["officerId"],
+                                                               "--resolution", "Broken pipe replaced near house 12; supply restored."])
+        check(code == 0, f"the DC signed in, assigned and resolved in Chromium (exit {code})")
 
         dc = portal.call("OfficerService/Login", {"username": scene["dcUsername"], "password": scene["dcPassword"]})["token"]
+        # Shown before the clicks, so only the complaints received per week stay the same since.
+        weeks = report.get("trend", [])
+        check(trend_matches_api(portal, dc, weeks, ["received"]) and sum(w["received"] for w in weeks) >= 1,
+              f"the DC's 8 weeks show GetDashboard's complaints per week ({[w['received'] for w in weeks]})")
         view = portal.call("OfficerService/GetComplaint", {"code": scene["complaint"]}, dc)
         status = view["complaint"]["status"]
         check(status == "COMPLAINT_STATUS_RESOLVED", f"the API shows the complaint resolved (status {status})")
@@ -154,6 +177,20 @@ def main():
         check(int(stats.get("complaintsResolved", "0")) >= 1, "the resolution counts in the public figures")
         pngs = [f for f in os.listdir(args.artefacts) if f.endswith(".png")] if os.path.isdir(args.artefacts) else []
         check(len(pngs) >= 4, f"{len(pngs)} screenshots saved in {args.artefacts}")
+
+        # The Commissioner of Peshawar's division signs in and opens the (now resolved) complaint.
+        jurisdictions = portal.call("CitizenService/ListJurisdictions", {})["jurisdictions"]
+        division = next(j["parentCode"] for j in jurisdictions if j["code"] == "PSH")
+        comm = portal.call("AdminService/CreateStaff", {"username": "comm.psh", "name": "Riaz Khan", "role": "ROLE_COMMISSIONER",
+                                                        "jurisdictionCode": division, "designation": "Commissioner"}, scene["adminToken"])
+        code, report = run_driver(portal, args, os.path.join(args.artefacts, "commissioner"), "comm.psh",
+                                  comm["oneTimePassword"], scene["complaint"], "ROLE_COMMISSIONER")
+        check(code == 0 and report.get("signedIn", {}).get("jurisdiction") == division,
+              f"the Commissioner of {division} signed in and opened the complaint in Chromium (exit {code})")
+        token = portal.call("OfficerService/Login", {"username": "comm.psh", "password": comm["oneTimePassword"]})["token"]
+        weeks = report.get("trend", [])
+        check(trend_matches_api(portal, token, weeks, ["received", "resolved", "open"]),
+              f"the Commissioner's 8 weeks show GetDashboard's figures per week ({[w['resolved'] for w in weeks]} resolved)")
     except Exception as e:  # a broken scene is a failure, reported like the others
         check(False, f"unexpected error: {e}")
     finally:

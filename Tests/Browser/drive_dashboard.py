@@ -4,7 +4,9 @@
 Through the Chrome DevTools Protocol it opens BASE_URL/dashboard/, signs in as a Deputy
 Commissioner, waits for the queue, opens a complaint, optionally assigns it to an officer
 and/or resolves it (checking that the status shown changes), then opens BASE_URL/ and prints
-the public page's figures as JSON on stdout, for the caller to compare with the API.
+the public page's figures as JSON on stdout, for the caller to compare with the API, with the
+weekly chart's figures as the dashboard first showed them ("trend"). Without --officer and
+--resolution it only signs in, opens the complaint and takes the screenshots (any role).
 
 A screenshot of every step goes to --artefacts, with chromium's log and a steps.json.
 Any console error, uncaught exception, CSP violation or timeout fails the run.
@@ -365,6 +367,12 @@ class Driver:
         # 3. The queue.
         self.wait_for("document.querySelector('#queue-panel').dataset.state === 'ready'", "the complaint queue")
         self.wait_for("document.querySelector('[data-stat=\"total\"]').dataset.value !== ''", "the dashboard figures")
+        trend_state = self.wait_for("(() => { const s = document.querySelector('#chart-trend').dataset.state;"
+                                    " return s === 'ready' || s === 'error' ? s : ''; })()", "the weekly chart")
+        if trend_state == "error":
+            raise Failure(f"the weekly chart failed: {self.text_of('#chart-trend')}")
+        trend = self.evaluate("JSON.parse(document.querySelector('#chart-trend').dataset.weeks || '[]')")
+        self.step("trend", weeks=len(trend), received=[w["received"] for w in trend], open=[w["open"] for w in trend])
         self.check_errors("queue")
         queue_info = self.evaluate("(() => ({tab: document.body.dataset.tab,"
                                    " rows: [...document.querySelectorAll('#queue-rows tr[data-code]')].map(r => ({code: r.dataset.code, status: r.dataset.status})),"
@@ -472,6 +480,7 @@ class Driver:
             "complaint": code,
             "statuses": statuses,
             "queueRowStatus": row_status,
+            "trend": trend,
             "public": public,
             "artefacts": os.path.abspath(a.artefacts),
         }
@@ -506,7 +515,7 @@ def main():
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     p.add_argument("--base-url", required=True, help="the gateway, e.g. http://127.0.0.1:8080")
     p.add_argument("--chromium", default=shutil.which("chromium") or "chromium", help="the browser binary")
-    p.add_argument("--username", required=True, help="a Deputy Commissioner's username")
+    p.add_argument("--username", required=True, help="a staff username (a Deputy Commissioner to assign and resolve)")
     p.add_argument("--password", required=True)
     p.add_argument("--complaint", required=True, help="the complaint code to open, e.g. PSH-2026-000001")
     p.add_argument("--officer", help="assign to this officer (staff id, username or name); omit to skip")

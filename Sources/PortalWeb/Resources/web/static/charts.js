@@ -101,8 +101,29 @@ export function barChart(container, items, options = {}) {
 }
 
 /**
- * A line chart of one or more series over time.
- * series: [{ key, label, points: [{ t: Date, v: number }] }]
+ * Ticks for an axis of counts: distinct whole numbers from 0 in steps of 1, 2 or 5 × 10ⁿ,
+ * at most `most` steps, the last at or above `max` (so 1 gives 0, 1 and 7 gives 0, 2, 4, 6, 8).
+ */
+export function countTicks(max, most = 5) {
+  const top = Math.max(1, Math.ceil(Number(max) || 0));
+  let step = 1;
+  for (let p = 1; ; p *= 10) {
+    const s = [1, 2, 5].map((m) => m * p).find((x) => Math.ceil(top / x) <= most);
+    if (s) {
+      step = s;
+      break;
+    }
+  }
+  const ticks = [];
+  for (let v = 0; v <= Math.ceil(top / step) * step; v += step) ticks.push(v);
+  return ticks;
+}
+
+/**
+ * A line chart of counts over time, the y axis from 0 with whole-number ticks.
+ * series: [{ key, label, points: [{ t: Date, v: number, name?: string }] }]
+ * options: { title, emptyText, xTicks: [{ t, label }] (default: the first and last times),
+ *            dots: "all" for a dot at every point (default: the last point only) }
  */
 export function lineChart(container, series, options = {}) {
   clear(container);
@@ -114,17 +135,15 @@ export function lineChart(container, series, options = {}) {
   const width = 640;
   const height = 220;
   const left = 56;
-  const right = 12;
+  const right = 28;
   const top = 12;
   const bottom = 28;
   const tMin = Math.min(...all.map((p) => +p.t));
   const tMax = Math.max(...all.map((p) => +p.t));
-  const vMinRaw = Math.min(...all.map((p) => p.v));
-  const vMaxRaw = Math.max(...all.map((p) => p.v));
-  const vMin = options.fromZero === false ? Math.max(0, vMinRaw - Math.max(1, Math.ceil((vMaxRaw - vMinRaw) * 0.1))) : 0;
-  const vMax = vMin + niceMax(Math.max(1, vMaxRaw - vMin));
+  const ticks = countTicks(Math.max(...all.map((p) => p.v)));
+  const vMax = ticks[ticks.length - 1];
   const xs = (t) => left + ((+t - tMin) / Math.max(1, tMax - tMin)) * (width - left - right);
-  const ys = (v) => top + (1 - (v - vMin) / (vMax - vMin)) * (height - top - bottom);
+  const ys = (v) => top + (1 - v / vMax) * (height - top - bottom);
 
   const svg = svgEl("svg", {
     viewBox: `0 0 ${width} ${height}`,
@@ -136,25 +155,32 @@ export function lineChart(container, series, options = {}) {
   });
   svg.appendChild(svgEl("title", {}, options.title || "Trend"));
 
-  for (let i = 0; i <= 4; i++) {
-    const v = vMin + ((vMax - vMin) * i) / 4;
+  for (const v of ticks) {
     const y = ys(v);
     svg.appendChild(svgEl("line", { x1: left, x2: width - right, y1: y, y2: y, class: "grid" }));
-    svg.appendChild(svgEl("text", { x: left - 6, y, class: "chart-axis", "text-anchor": "end", "dominant-baseline": "middle" }, fmt(Math.round(v))));
+    svg.appendChild(svgEl("text", { x: left - 6, y, class: "chart-axis y-tick", "text-anchor": "end", "dominant-baseline": "middle" }, fmt(v)));
   }
-  const timeFormat = new Intl.DateTimeFormat("en-GB", { hour: "2-digit", minute: "2-digit", second: "2-digit", timeZone: "Asia/Karachi" });
-  for (const t of [tMin, tMax]) {
-    svg.appendChild(svgEl("text", { x: xs(t), y: height - 8, class: "chart-axis", "text-anchor": t === tMin ? "start" : "end" }, timeFormat.format(new Date(t))));
+  if (options.xTicks) {
+    for (const tick of options.xTicks) {
+      svg.appendChild(svgEl("text", { x: xs(tick.t), y: height - 8, class: "chart-axis x-tick", "text-anchor": "middle" }, tick.label));
+    }
+  } else {
+    const timeFormat = new Intl.DateTimeFormat("en-GB", { hour: "2-digit", minute: "2-digit", second: "2-digit", timeZone: "Asia/Karachi" });
+    for (const t of [tMin, tMax]) {
+      svg.appendChild(svgEl("text", { x: xs(t), y: height - 8, class: "chart-axis x-tick", "text-anchor": t === tMin ? "start" : "end" }, timeFormat.format(new Date(t))));
+    }
   }
 
   for (const s of series) {
     if (s.points.length === 0) continue;
     const d = s.points.map((p, i) => `${i ? "L" : "M"}${xs(p.t).toFixed(1)},${ys(p.v).toFixed(1)}`).join(" ");
-    svg.appendChild(svgEl("path", { d, class: `line seg-${s.key}`, fill: "none", "data-series": s.key }));
-    const last = s.points[s.points.length - 1];
-    const dot = svgEl("circle", { cx: xs(last.t), cy: ys(last.v), r: 3.5, class: `dot seg-${s.key}` });
-    dot.appendChild(svgEl("title", {}, `${s.label}: ${fmt(last.v)}`));
-    svg.appendChild(dot);
+    svg.appendChild(svgEl("path", { d, class: `line seg-${s.key}`, fill: "none", "data-series": s.key, "data-values": s.points.map((p) => p.v).join(",") }));
+    const dotted = options.dots === "all" ? s.points : [s.points[s.points.length - 1]];
+    for (const p of dotted) {
+      const dot = svgEl("circle", { cx: xs(p.t), cy: ys(p.v), r: 3.5, class: `dot seg-${s.key}` });
+      dot.appendChild(svgEl("title", {}, `${s.label}${p.name ? `, ${p.name}` : ""}: ${fmt(p.v)}`));
+      svg.appendChild(dot);
+    }
   }
   container.appendChild(svg);
   container.appendChild(legend(series.map((s) => ({ key: s.key, label: s.label }))));
