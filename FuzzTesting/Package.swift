@@ -56,6 +56,15 @@ let package = Package(
             linkerSettings: fuzzerLinkerSettings
         ),
 
+        // The whole input is read as proto3 JSON of TestAllTypesProto3; what is read must write
+        // JSON that reads back to the same message.
+        .executableTarget(
+            name: "FuzzDecodeJSON",
+            dependencies: ["FuzzCommon", "FuzzConformanceModel", .product(name: "PortalWire", package: "CitizenPortal")],
+            swiftSettings: fuzzerSwiftSettings,
+            linkerSettings: fuzzerLinkerSettings
+        ),
+
         // The RPC frame decoder fed in fuzzer-chosen chunks, checked against a whole-input
         // reference, each frame's payload decoded as its type's control message, and the
         // frames run through a model of the server's per-connection rules.

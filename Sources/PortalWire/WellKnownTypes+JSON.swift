@@ -113,8 +113,8 @@ public protocol ProtoJSONAnyTypeRegistry {
 
 /// Field mask path spelling: `user.display_name` in the message, `user.displayName` in JSON.
 enum ProtoJSONFieldMask {
-    /// nil when the path would not come back unchanged (an upper-case letter, or `_` not
-    /// followed by a lower-case letter).
+    /// nil when the path would not come back unchanged (an ASCII capital, or `_` not followed
+    /// by an ASCII lower-case letter).
     static func camelPath(_ path: String) -> String? {
         var out = ""
         var upper = false
@@ -127,7 +127,8 @@ enum ProtoJSONFieldMask {
                 out += ch.uppercased()
                 upper = false
             } else {
-                if ch.isUppercase { return nil }
+                // ASCII only, as `snakePath` converts only ASCII capitals.
+                if ch.isASCII && ch.isUppercase { return nil }
                 out.append(ch)
             }
         }
