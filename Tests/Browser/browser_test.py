@@ -104,24 +104,39 @@ def prepare(portal):
             "complaint": complaint["code"], "citizenToken": citizen, "adminToken": admin}
 
 
-def run_driver(portal, args, artefacts, username, password, complaint, role, actions=()):
-    """Runs drive_dashboard.py; returns (exit status, its JSON report or {})."""
-    run = subprocess.run([sys.executable, os.path.join(HERE, "drive_dashboard.py"), "--base-url", portal.base,
-                          "--chromium", args.chromium, "--username", username, "--password", password,
-                          "--complaint", complaint, "--artefacts", artefacts, "--expect-role", role, *actions],
-                         capture_output=True, text=True, timeout=300)
-    sys.stderr.write(run.stderr[-4000:])
-    return run.returncode, (json.loads(run.stdout) if run.returncode == 0 else {})
+def run_driver(portal, args, artefacts, username, password, complaint, role, actions=(), on_live=None):
+    """Runs drive_dashboard.py; returns (exit status, its JSON report or {}). With `on_live`,
+    the driver signals once the queue shows; `on_live()` then changes the data (the driver
+    waits for the change to appear without a reload)."""
+    command = [sys.executable, os.path.join(HERE, "drive_dashboard.py"), "--base-url", portal.base,
+               "--chromium", args.chromium, "--username", username, "--password", password,
+               "--complaint", complaint, "--artefacts", artefacts, "--expect-role", role, *actions]
+    signal = None
+    if on_live:
+        signal = os.path.join(tempfile.mkdtemp(prefix="portal-live."), "queue-shown.json")
+        command += ["--live-signal", signal]
+    proc = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    if on_live:
+        deadline = time.time() + 120
+        while not os.path.exists(signal) and proc.poll() is None and time.time() < deadline:
+            time.sleep(0.1)
+        if os.path.exists(signal):
+            time.sleep(0.2)  # the file is written whole before the driver starts waiting
+            on_live()
+    out, err = proc.communicate(timeout=300)
+    sys.stderr.write(err[-4000:])
+    return proc.returncode, (json.loads(out) if proc.returncode == 0 else {})
 
 
-def trend_matches_api(portal, token, weeks, fields):
-    """Whether the weekly chart shows, for each of its periods, what GetDashboard answers for it."""
+def trend_matches_api(portal, token, weeks, fields, filed_since=0):
+    """Whether the weekly chart shows, for each of its periods, what GetDashboard answers for it
+    (less `filed_since` complaints received in the last week after the chart was read)."""
     if len(weeks) != 8:
         return False
-    for w in weeks:
+    for i, w in enumerate(weeks):
         d = portal.call("OfficerService/GetDashboard", {"periodStart": w["start"], "periodEnd": w["end"]}, token)
         c = {k: int(v) for k, v in d.get("complaints", {}).items()}
-        api = {"received": c.get("total", 0), "resolved": c.get("resolved", 0) + c.get("closed", 0),
+        api = {"received": c.get("total", 0) - (filed_since if i == 7 else 0), "resolved": c.get("resolved", 0) + c.get("closed", 0),
                "open": c.get("new", 0) + c.get("pending", 0)}
         if any(w[f] != api[f] for f in fields):
             return False
@@ -151,15 +166,26 @@ def main():
         scene = prepare(portal)
         print(f"scene: complaint {scene['complaint']}, officer {scene['officerId']}, gateway {portal.base}")
         shutil.rmtree(args.artefacts, ignore_errors=True)
+        filed_live = []
+
+        def file_second():
+            filed_live.append(portal.call("CitizenService/FileComplaint", {
+                "idempotencyKey": "browser-test-2", "categoryCode": "water-supply", "districtCode": "PSH",
+                "description": "Sewage overflowing into the street near the Gulbahar school."}, scene["citizenToken"])["code"])
+
         code, report = run_driver(portal, args, args.artefacts, scene["dcUsername"], scene["dcPassword"], scene["complaint"],
                                   "ROLE_DEPUTY_COMMISSIONER", ["--officer", scene["officerId"],
-                                                               "--resolution", "Broken pipe replaced near house 12; supply restored."])
+                                                               "--resolution", "Broken pipe replaced near house 12; supply restored."],
+                                  on_live=file_second)
         check(code == 0, f"the DC signed in, assigned and resolved in Chromium (exit {code})")
+        check(len(filed_live) == 1 and report.get("liveCode") == filed_live[0],
+              f"a complaint filed while the queue was open appeared without a reload ({report.get('liveCode')} vs {filed_live})")
 
         dc = portal.call("OfficerService/Login", {"username": scene["dcUsername"], "password": scene["dcPassword"]})["token"]
-        # Shown before the clicks, so only the complaints received per week stay the same since.
+        # Shown before the clicks and the live complaint, so only the complaints received per
+        # week (less the live one) stay the same since.
         weeks = report.get("trend", [])
-        check(trend_matches_api(portal, dc, weeks, ["received"]) and sum(w["received"] for w in weeks) >= 1,
+        check(trend_matches_api(portal, dc, weeks, ["received"], filed_since=len(filed_live)) and sum(w["received"] for w in weeks) >= 1,
               f"the DC's 8 weeks show GetDashboard's complaints per week ({[w['received'] for w in weeks]})")
         view = portal.call("OfficerService/GetComplaint", {"code": scene["complaint"]}, dc)
         status = view["complaint"]["status"]

@@ -202,6 +202,7 @@ class Driver:
         self.base = args.base_url.rstrip("/")
         self.errors = []
         self.steps = []
+        self.live_code = None
         self.shot_index = 0
         self.cdp = None
 
@@ -380,6 +381,21 @@ class Driver:
         self.screenshot("queue")
         self.step("queue", tab=queue_info["tab"], rows=len(queue_info["rows"]), total=queue_info["total"])
 
+        # 3b. Live updates: tell the caller the queue is shown (it then files a complaint
+        # through the API), and wait for a new row to appear without any navigation.
+        if a.live_signal:
+            known = [r["code"] for r in queue_info["rows"]]
+            with open(a.live_signal, "w", encoding="utf-8") as f:
+                json.dump({"known": known}, f)
+            new_code = self.wait_for(
+                "(() => { const known = " + json.dumps(known) + ";"
+                " const r = [...document.querySelectorAll('#queue-rows tr[data-code]')].find(r => !known.includes(r.dataset.code));"
+                " return r ? r.dataset.code : ''; })()", "a complaint filed meanwhile to appear in the queue (live update)")
+            self.check_errors("live update")
+            self.screenshot("live-update")
+            self.step("live", code=new_code)
+            self.live_code = new_code
+
         # 4. Open the complaint: from the list when it is there, else by its code.
         code = a.complaint
         sel = f"#queue-rows button[data-open={json.dumps(code)}]"
@@ -481,6 +497,7 @@ class Driver:
             "statuses": statuses,
             "queueRowStatus": row_status,
             "trend": trend,
+            "liveCode": self.live_code,
             "public": public,
             "artefacts": os.path.abspath(a.artefacts),
         }
@@ -525,6 +542,8 @@ def main():
     p.add_argument("--timeout", type=float, default=20.0, help="seconds to wait for each step (default 20)")
     p.add_argument("--expect-role", default=None, help="fail unless GetMe reports this role, e.g. ROLE_DEPUTY_COMMISSIONER")
     p.add_argument("--chromium-arg", action="append", help="an extra chromium flag (repeatable)")
+    p.add_argument("--live-signal", help="after the queue shows, write its codes to this file and wait for a new"
+                   " complaint to appear in it without reloading (the caller files one when the file appears)")
     args = p.parse_args()
     if not re.match(r"^https?://", args.base_url):
         p.error("--base-url must start with http:// or https://")
