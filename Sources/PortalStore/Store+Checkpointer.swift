@@ -106,9 +106,14 @@ final class Checkpointer: Sendable {
                 counters.update { $0.checkpoints += 1 }
                 if let frames = result?.1 {
                     state.withLock { state in
+                        // The WAL started over without the writer's RESTART (SQLite does so
+                        // when a write begins on a WAL copied back that no reader uses): a
+                        // threshold raised by earlier put-off restarts no longer applies.
+                        if frames < state.lastFrames && !state.restartWanted { state.restartAt = restartFrames }
                         state.lastFrames = frames
                         if frames >= state.restartAt { state.restartWanted = true }
                     }
+                    counters.update { $0.walFrames = Int(frames) }
                 }
             } catch {
                 counters.update { $0.failedCheckpoints += 1 }

@@ -29,6 +29,9 @@ public struct StoreStatistics: Sendable, Hashable {
     /// after `Store.restartWaitMillis`; the checkpointer asks again once the WAL has grown by
     /// another `StoreConfiguration.walRestartFrames`.
     public var deferredWALRestarts = 0
+    /// Frames in the WAL at the checkpointer's last pass (it falls when the WAL starts over,
+    /// by a restart or because SQLite found it all copied back with no reader on it).
+    public var walFrames = 0
     /// Read items run by the readers.
     public var reads = 0
     /// Write items waiting for the writer now.

@@ -18,6 +18,7 @@ func storeExposition(_ s: StoreStatistics) -> String {
     out.single("portal_store_failed_checkpoints_total", type: "counter", help: "WAL checkpoints that failed (retried after the next commit).", Double(s.failedCheckpoints))
     out.single("portal_store_wal_restarts_total", type: "counter", help: "Times the writer started a long WAL over between two batches.", Double(s.walRestarts))
     out.single("portal_store_deferred_wal_restarts_total", type: "counter", help: "WAL restarts put off because a read held its snapshot past the writer's wait.", Double(s.deferredWALRestarts))
+    out.single("portal_store_wal_frames", type: "gauge", help: "Frames in the write-ahead log at the checkpointer's last pass (4 KiB each).", Double(s.walFrames))
     out.single("portal_store_reads_total", type: "counter", help: "Read items run by the store's readers.", Double(s.reads))
     out.single("portal_store_queued_writes", type: "gauge", help: "Write items waiting for the writer now.", Double(s.queuedWrites))
     out.single("portal_store_queued_reads", type: "gauge", help: "Read items waiting for a reader now.", Double(s.queuedReads))

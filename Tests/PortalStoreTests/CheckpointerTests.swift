@@ -67,9 +67,10 @@ import Testing
             #expect(statistics.walRestarts > 0)
             // How far it grows depends on how long a checkpoint pass takes (the WAL cannot start
             // over during one) and on this machine's load; what matters is that it does start
-            // over. Without the restarts it would hold every value twice (row and UNIQUE index)
-            // and more: at least 2 x written.
-            #expect(largestWAL < 2 * written, "WAL reached \(largestWAL) bytes; \(statistics.walRestarts) restarts, \(statistics.deferredWALRestarts) put off, \(statistics.checkpoints) passes, \(statistics.commits) commits")
+            // over. Without the restarts it holds every value twice (row and UNIQUE index) and
+            // every page version: 88 MB, over 9 x written, in session 5's run; with them 1-3 x
+            // written depending on load.
+            #expect(largestWAL < 4 * written, "WAL reached \(largestWAL) bytes; \(statistics.walRestarts) restarts, \(statistics.deferredWALRestarts) put off, \(statistics.checkpoints) passes, \(statistics.commits) commits")
             #expect(statistics.failedCheckpoints == 0)
             await store.shutdown()
             let db = try Database(path: path, mode: .readOnly)
@@ -101,24 +102,52 @@ import Testing
                 }
             }
             try await writeBurst("before", writers: 4, each: 25)
+            // The checkpointer's thread may start late on a loaded machine: let it run a pass.
+            var waited = 0
+            while store.statistics.checkpoints == 0 && waited < 3000 {
+                try await Task.sleep(for: .milliseconds(10))
+                waited += 1
+            }
+            #expect(store.statistics.checkpoints > 0, "the checkpointer ran no pass in 30 s")
             let reader = try Database(path: path, mode: .readOnly)
             try reader.execute("BEGIN")
             #expect(try reader.queryOne("SELECT count(*) FROM item") { $0.int(0) } == 100)  // holds its snapshot
+            // One write first. It lets a restart that was already under way when the read began
+            // finish, and SQLite may allow one more: a read that began on a fully copied-back
+            // WAL reads the database file alone and does not stop a restart. Once this write's
+            // frame is in the WAL, though, no restart can copy it back past the read.
+            try await store.write { db in try db.run("INSERT INTO item (value) VALUES (?)", "flush.\(filler)") }
             let restartsBefore = store.statistics.walRestarts
             try await writeBurst("during", writers: 8, each: 100)
-            #expect(store.statistics.walRestarts == restartsBefore)
-            #expect(store.statistics.deferredWALRestarts > 0)
+            // Writes go on until a restart has been tried and put off (the checkpointer passes
+            // on its own schedule), and none goes through while the read holds.
+            var more = 0
+            while store.statistics.deferredWALRestarts == 0 && more < 5000 {
+                let value = "more.\(more).\(filler)"
+                try await store.write { db in try db.run("INSERT INTO item (value) VALUES (?)", value) }
+                more += 1
+            }
+            let during = store.statistics
+            let detail = "\(more) extra writes, restarts \(restartsBefore) -> \(during.walRestarts), \(during.deferredWALRestarts) put off, \(during.checkpoints) passes, \(during.commits) commits"
+            #expect(during.walRestarts == restartsBefore, "\(detail)")
+            #expect(during.deferredWALRestarts > 0, "\(detail)")
+            let framesWhileRead = store.statistics.walFrames
             try reader.execute("COMMIT")
             reader.close()
-            // Once the read has ended, the writes that follow restart the WAL (a restart runs
-            // before a batch, so it takes writes to happen).
+            // Once the read has ended, the writes that follow start the WAL over: the writer's
+            // RESTART (it runs before a batch, so it takes writes to happen), or SQLite itself
+            // when a write begins on a WAL all copied back; either way it gets shorter.
             var after = 0
-            while store.statistics.walRestarts == restartsBefore && after < 5000 {
+            func startedOver() -> Bool {
+                let s = store.statistics
+                return s.walRestarts > restartsBefore || (s.walFrames > 0 && s.walFrames < framesWhileRead)
+            }
+            while !startedOver() && after < 5000 {
                 let value = "after.\(after).\(filler)"
                 try await store.write { db in try db.run("INSERT INTO item (value) VALUES (?)", value) }
                 after += 1
             }
-            #expect(store.statistics.walRestarts > restartsBefore, "no restart in \(after) writes after the read")
+            #expect(startedOver(), "the WAL (\(framesWhileRead) frames during the read) did not start over in \(after) writes after it")
             #expect(store.statistics.failedCheckpoints == 0)
             await store.shutdown()
         }
