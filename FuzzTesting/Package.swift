@@ -75,6 +75,14 @@ let package = Package(
             linkerSettings: fuzzerLinkerSettings
         ),
 
+        // The gateway's HTTP request-head scanner and parser, on every prefix of the input.
+        .executableTarget(
+            name: "FuzzHTTPRequest",
+            dependencies: ["FuzzCommon", .product(name: "PortalRPC", package: "CitizenPortal")],
+            swiftSettings: fuzzerSwiftSettings,
+            linkerSettings: fuzzerLinkerSettings
+        ),
+
         // The input is a .proto file: lexed, parsed, resolved and validated in memory; an
         // accepted file is also emitted as Swift.
         .executableTarget(

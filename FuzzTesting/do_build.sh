@@ -17,7 +17,7 @@ SCRATCH="${SCRATCH:-$HERE/../.build-fuzz}"
 CONFIG=debug
 REGRESSIONS=no
 FUZZ_SECONDS=
-TARGETS=(FuzzDecode FuzzDecodeProto3 FuzzDecodeJSON FuzzFrameDecoder FuzzSchemaParser)
+TARGETS=(FuzzDecode FuzzDecodeProto3 FuzzDecodeJSON FuzzFrameDecoder FuzzHTTPRequest FuzzSchemaParser)
 [[ -n "${FUZZ_TARGETS:-}" ]] && read -r -a TARGETS <<< "$FUZZ_TARGETS"
 
 while [[ $# != 0 ]]; do

@@ -87,5 +87,17 @@ import Testing
         let long = "GET / HTTP/1.1\r\nHost: a\r\nX: " + String(repeating: "a", count: 2000)
         #expect(Self.scan(long, limit: 1024) == .failed(HTTPRequestError(431, "the request head is larger than 1024 bytes")))
         #expect(Self.scan(String(long.prefix(900)), limit: 1024) == .incomplete)
+        // A head of exactly the limit is accepted however the bytes arrive; one byte more is not.
+        let exact = Array(("GET / HTTP/1.1\r\nHost: a\r\nX: " + String(repeating: "b", count: 1024 - 28)).utf8)
+        #expect(exact.count == 1024)
+        let terminated = exact + Array("\r\n\r\n".utf8)
+        for cut in 1020..<terminated.count {
+            let scan = Array(terminated[..<cut]).withUnsafeBytes { HTTPRequestParser.scan($0, limit: 1024) }
+            #expect(scan == .incomplete, "cut \(cut)")
+        }
+        #expect(terminated.withUnsafeBytes { HTTPRequestParser.scan($0, limit: 1024) } == .complete(skip: 0, headEnd: 1024, bodyStart: 1028))
+        let over = exact + Array("b\r\n\r\n".utf8)
+        #expect(over.withUnsafeBytes { HTTPRequestParser.scan($0, limit: 1024) }
+            == .failed(HTTPRequestError(431, "the request head is larger than 1024 bytes")))
     }
 }

@@ -33,7 +33,9 @@ public enum HTTPRequestParser {
             }
             i += 1
         }
-        if buffer.count - skip > limit { return .failed(HTTPRequestError(431, "the request head is larger than \(limit) bytes")) }
+        // Only once the bytes that could still end a head of `limit` bytes have all arrived, so
+        // the answer never depends on how the stream was split.
+        if buffer.count - skip >= limit + 4 { return .failed(HTTPRequestError(431, "the request head is larger than \(limit) bytes")) }
         return .incomplete
     }
 
