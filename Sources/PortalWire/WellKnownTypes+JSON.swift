@@ -114,37 +114,39 @@ public protocol ProtoJSONAnyTypeRegistry {
 /// Field mask path spelling: `user.display_name` in the message, `user.displayName` in JSON.
 enum ProtoJSONFieldMask {
     /// nil when the path would not come back unchanged (an ASCII capital, or `_` not followed
-    /// by an ASCII lower-case letter).
+    /// by an ASCII lower-case letter). Both directions work on Unicode scalars and touch only
+    /// ASCII letters, like protobuf's C++ runtime working on bytes: an `A` followed by a
+    /// combining ring is still an ASCII capital.
     static func camelPath(_ path: String) -> String? {
-        var out = ""
+        var out = String.UnicodeScalarView()
         var upper = false
-        for ch in path {
-            if ch == "_" {
+        for scalar in path.unicodeScalars {
+            if scalar == "_" {
                 if upper { return nil }
                 upper = true
             } else if upper {
-                guard ch.isASCII, ch.isLowercase else { return nil }
-                out += ch.uppercased()
+                guard ("a"..."z").contains(scalar) else { return nil }
+                out.append(Unicode.Scalar(UInt8(scalar.value) - 32))
                 upper = false
             } else {
-                // ASCII only, as `snakePath` converts only ASCII capitals.
-                if ch.isASCII && ch.isUppercase { return nil }
-                out.append(ch)
+                if ("A"..."Z").contains(scalar) { return nil }
+                out.append(scalar)
             }
         }
-        return upper ? nil : out
+        return upper ? nil : String(out)
     }
 
     static func snakePath(_ path: String) -> String? {
-        var out = ""
-        for ch in path {
-            if ch == "_" { return nil }
-            if ch.isASCII, ch.isUppercase {
-                out += "_" + ch.lowercased()
+        var out = String.UnicodeScalarView()
+        for scalar in path.unicodeScalars {
+            if scalar == "_" { return nil }
+            if ("A"..."Z").contains(scalar) {
+                out.append("_")
+                out.append(Unicode.Scalar(UInt8(scalar.value) + 32))
             } else {
-                out.append(ch)
+                out.append(scalar)
             }
         }
-        return out
+        return String(out)
     }
 }

@@ -71,6 +71,15 @@ import PortalWire
         #expect(throws: ProtoJSONError.self) { try decode(Google_Protobuf_FieldMask.self, #""foo_bar""#) }
         mask.paths = ["fooBar"]
         #expect(throws: ProtoJSONError.self) { try mask.checkedJSONUTF8Bytes() }
+        // Letters are ASCII letters, scalar by scalar, as in protobuf's C++ runtime: other
+        // capitals pass through, and an `A` under a combining ring (one Character, not ASCII)
+        // is still an ASCII capital, which would read back as `_a`.
+        mask.paths = ["shikayatΩ_ab.z_b"]
+        #expect(mask.jsonString() == #""shikayatΩAb.zB""#)
+        #expect(try decode(Google_Protobuf_FieldMask.self, #""shikayatΩAb.zB""#) == mask)
+        mask.paths = ["a\u{308}A\u{30A}"]
+        #expect(throws: ProtoJSONError.self) { try mask.checkedJSONUTF8Bytes() }
+        #expect(try decode(Google_Protobuf_FieldMask.self, "\"xA\u{30A}\"").paths == ["x_a\u{30A}"])
     }
 
     @Test func structValueAndListValue() throws {
