@@ -161,12 +161,16 @@ public enum ProtoJSONEnum<E: ProtoEnum>: ProtoJSONCodec {
     public static func isDefault(_ value: E) -> Bool { value.rawValue == 0 }
 }
 
-/// `google.protobuf.NullValue`: always JSON `null`.
+/// `google.protobuf.NullValue`: always JSON `null`. Its one value is `NULL_VALUE` (0). Another
+/// number (possible in binary, an open enum) is written as `null` too, like the C++ and Python
+/// runtimes do, but refused on input, where it could only come back as 0.
 public enum ProtoJSONNullValue<E: ProtoEnum>: ProtoJSONCodec {
     public static func write(_ value: E, to writer: inout ProtoJSONWriter) { writer.null() }
     public static func read(from scanner: inout ProtoJSONScanner) throws(ProtoJSONError) -> E? {
         if try scanner.consumeNull() { return E() }
-        return try ProtoJSONEnum<E>.read(from: &scanner)
+        guard let value = try ProtoJSONEnum<E>.read(from: &scanner) else { return nil }
+        guard value.rawValue == 0 else { throw ProtoJSONError("a google.protobuf.NullValue can only be null or NULL_VALUE, got \(value.rawValue)") }
+        return value
     }
     public static func isDefault(_ value: E) -> Bool { value.rawValue == 0 }
     public static var nullIsValue: Bool { true }

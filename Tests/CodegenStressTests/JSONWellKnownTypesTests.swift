@@ -82,6 +82,19 @@ import PortalWire
         #expect(try decode(Google_Protobuf_FieldMask.self, "\"xA\u{30A}\"").paths == ["x_a\u{30A}"])
     }
 
+    /// FuzzDecodeJSON's first crash: `{"oneof_null_value": 1}` was read as NullValue 1, which
+    /// writes as `null` and reads back as 0. NullValue's one value is 0.
+    @Test func aNullValueFieldIsNullOnly() throws {
+        #expect(try decode(Stress_Shapes_WellKnown.self, #"{"nothing":null}"#).nothing == .nullValue)
+        #expect(try decode(Stress_Shapes_WellKnown.self, #"{"nothing":"NULL_VALUE"}"#).nothing == .nullValue)
+        #expect(try decode(Stress_Shapes_WellKnown.self, #"{"nothing":0}"#).nothing == .nullValue)
+        let error = #expect(throws: ProtoJSONError.self) { try decode(Stress_Shapes_WellKnown.self, #"{"nothing":1}"#) }
+        #expect(error?.fieldPath == "nothing")
+        var fromBinary = Stress_Shapes_WellKnown()
+        fromBinary.nothing = Google_Protobuf_NullValue(rawValue: 1)
+        #expect(try fromBinary.checkedJSONUTF8Bytes() == Array(#"{"nothing":null}"#.utf8))  // as C++ and Python write it
+    }
+
     @Test func structValueAndListValue() throws {
         let text = #"{"a":null,"b":[1.5,"x",true,{"c":{}},[]],"d":-0.0}"#
         let s = try decode(Google_Protobuf_Struct.self, text)
