@@ -41,23 +41,8 @@ public final class HTTPGateway: ConnectionAcceptor, Sendable {
         self.staticFiles = staticFiles
         maxBodySize = configuration.maxBodySize ?? server.configuration.maxFrameSize
         loop = try EventLoop(name: "http-loop")
-        let address = SocketAddress(host: configuration.host, port: configuration.port)
-        let family = configuration.host.contains(":") ? AF_INET6 : AF_INET
-        let fd = socket(family, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_NONBLOCK.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
-        guard fd >= 0 else { throw SystemError(call: "socket", errno: errno) }
-        var one: Int32 = 1
-        setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, socklen_t(MemoryLayout<Int32>.size))
-        do {
-            try address.withSockAddr { sa, len in
-                guard bind(fd, sa, len) == 0 else { throw SystemError(call: "bind(\(address))", errno: errno) }
-            }
-            guard listen(fd, 1024) == 0 else { throw SystemError(call: "listen", errno: errno) }
-        } catch {
-            Sys.close(fd)
-            throw error
-        }
-        listenFD = fd
-        localAddress = SocketAddress.of(fd, peer: false) ?? address
+        (listenFD, localAddress) = try Sys.listeningSocket(host: configuration.host, port: configuration.port,
+                                                           backlog: 1024, nonBlocking: true)
     }
 
     /// Starts the loop and accepting connections.

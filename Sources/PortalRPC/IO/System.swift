@@ -56,6 +56,30 @@ enum Sys {
         try nonBlocking("accept4") { Int(cps_accept4(fd)) }.map(Int32.init)
     }
 
+    /// A TCP socket bound to `host:port` and listening (SO_REUSEADDR, close-on-exec), and the
+    /// address it got: port 0 picks a free one. Non-blocking for an event loop's listener,
+    /// blocking for a thread that waits in accept.
+    static func listeningSocket(host: String, port: Int, backlog: Int32, nonBlocking: Bool) throws -> (fd: Int32, address: SocketAddress) {
+        let address = SocketAddress(host: host, port: port)
+        let family = host.contains(":") ? AF_INET6 : AF_INET
+        var type = Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue)
+        if nonBlocking { type |= Int32(SOCK_NONBLOCK.rawValue) }
+        let fd = socket(family, type, 0)
+        guard fd >= 0 else { throw SystemError(call: "socket", errno: errno) }
+        var one: Int32 = 1
+        setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, socklen_t(MemoryLayout<Int32>.size))
+        do {
+            try address.withSockAddr { sa, len in
+                guard bind(fd, sa, len) == 0 else { throw SystemError(call: "bind(\(address))", errno: errno) }
+            }
+            guard Glibc.listen(fd, backlog) == 0 else { throw SystemError(call: "listen", errno: errno) }
+        } catch {
+            close(fd)
+            throw error
+        }
+        return (fd, SocketAddress.of(fd, peer: false) ?? address)
+    }
+
     static func setNoDelay(_ fd: Int32) {
         var one: Int32 = 1
         _ = setsockopt(fd, Int32(IPPROTO_TCP), TCP_NODELAY, &one, socklen_t(MemoryLayout<Int32>.size))

@@ -29,23 +29,7 @@ public final class MetricsHTTPServer: Sendable {
     /// the server's thread for every `/metrics` request.
     public init(host: String = "127.0.0.1", port: Int, exposition: @escaping @Sendable () -> String) throws {
         self.exposition = exposition
-        let address = SocketAddress(host: host, port: port)
-        let family = host.contains(":") ? AF_INET6 : AF_INET
-        let fd = socket(family, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
-        guard fd >= 0 else { throw SystemError(call: "socket", errno: errno) }
-        var one: Int32 = 1
-        setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, socklen_t(MemoryLayout<Int32>.size))
-        do {
-            try address.withSockAddr { sa, len in
-                guard bind(fd, sa, len) == 0 else { throw SystemError(call: "bind(\(address))", errno: errno) }
-            }
-            guard listen(fd, 64) == 0 else { throw SystemError(call: "listen", errno: errno) }
-        } catch {
-            Sys.close(fd)
-            throw error
-        }
-        listenFD = fd
-        localAddress = SocketAddress.of(fd, peer: false) ?? address
+        (listenFD, localAddress) = try Sys.listeningSocket(host: host, port: port, backlog: 64, nonBlocking: false)
     }
 
     deinit {

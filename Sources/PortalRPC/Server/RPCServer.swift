@@ -59,23 +59,8 @@ public final class RPCServer: ConnectionAcceptor, Sendable {
         self.acceptor = accept
         self.router = router
         loops = try (0..<max(1, configuration.eventLoops)).map { try EventLoop(name: "rpc-loop-\($0)") }
-        let address = SocketAddress(host: configuration.host, port: configuration.port)
-        let family = configuration.host.contains(":") ? AF_INET6 : AF_INET
-        let fd = socket(family, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_NONBLOCK.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
-        guard fd >= 0 else { throw SystemError(call: "socket", errno: errno) }
-        var one: Int32 = 1
-        setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, socklen_t(MemoryLayout<Int32>.size))
-        do {
-            try address.withSockAddr { sa, len in
-                guard bind(fd, sa, len) == 0 else { throw SystemError(call: "bind(\(address))", errno: errno) }
-            }
-            guard listen(fd, 4096) == 0 else { throw SystemError(call: "listen", errno: errno) }
-        } catch {
-            Sys.close(fd)
-            throw error
-        }
-        listenFD = fd
-        localAddress = SocketAddress.of(fd, peer: false) ?? address
+        (listenFD, localAddress) = try Sys.listeningSocket(host: configuration.host, port: configuration.port,
+                                                           backlog: 4096, nonBlocking: true)
     }
 
     /// Starts the event loops and accepting connections.
