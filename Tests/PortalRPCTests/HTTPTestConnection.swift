@@ -19,15 +19,7 @@ final class HTTPTestConnection {
     private(set) var closedByServer = false
 
     init(_ address: SocketAddress) throws {
-        fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        var a = sockaddr_in()
-        a.sin_family = sa_family_t(AF_INET)
-        a.sin_port = in_port_t(UInt16(address.port).bigEndian)
-        inet_pton(AF_INET, "127.0.0.1", &a.sin_addr)
-        let r = withUnsafePointer(to: &a) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { Glibc.connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
-        }
-        guard r == 0 else { throw RPCError(code: .unavailable, message: "connect failed") }
+        fd = try RawConnection.connectLoopback(address)
     }
 
     deinit { Glibc.close(fd) }

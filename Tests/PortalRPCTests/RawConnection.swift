@@ -12,7 +12,16 @@ final class RawConnection {
     var decoder = FrameDecoder(maxFrameSize: 64 * 1024 * 1024, expectPreface: false)
 
     init(_ address: SocketAddress) throws {
-        fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        fd = try RawConnection.connectLoopback(address)
+        var one: Int32 = 1
+        setsockopt(fd, Int32(IPPROTO_TCP), TCP_NODELAY, &one, socklen_t(MemoryLayout<Int32>.size))
+    }
+
+    deinit { Glibc.close(fd) }
+
+    /// A blocking TCP socket connected to `address.port` on 127.0.0.1 (test connections).
+    static func connectLoopback(_ address: SocketAddress) throws -> Int32 {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         var a = sockaddr_in()
         a.sin_family = sa_family_t(AF_INET)
         a.sin_port = in_port_t(UInt16(address.port).bigEndian)
@@ -20,12 +29,12 @@ final class RawConnection {
         let r = withUnsafePointer(to: &a) {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { Glibc.connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
         }
-        guard r == 0 else { throw RPCError(code: .unavailable, message: "connect failed") }
-        var one: Int32 = 1
-        setsockopt(fd, Int32(IPPROTO_TCP), TCP_NODELAY, &one, socklen_t(MemoryLayout<Int32>.size))
+        guard r == 0 else {
+            Glibc.close(fd)
+            throw RPCError(code: .unavailable, message: "connect failed")
+        }
+        return fd
     }
-
-    deinit { Glibc.close(fd) }
 
     func send(_ bytes: [UInt8]) {
         _ = bytes.withUnsafeBytes { Glibc.send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
