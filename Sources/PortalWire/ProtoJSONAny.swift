@@ -115,6 +115,9 @@ enum ProtoJSONAny {
         } else {
             try message.readJSONObject(from: &s, skippingTypeKey: true)
         }
-        return message.serializedBytes()
+        // Deterministic, so one JSON text always packs to the same bytes: map entries (a
+        // Struct's fields) would otherwise follow each dictionary's own iteration order, and
+        // the outer message's deterministic encoding cannot reorder bytes inside an Any.
+        return message.serializedBytes(deterministic: true)
     }
 }

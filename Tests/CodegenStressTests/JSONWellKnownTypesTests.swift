@@ -153,6 +153,27 @@ import PortalWire
         #expect(try decode(Google_Protobuf_Any.self, outer.jsonString()) == outer)
     }
 
+    /// Fuzzing found an Any holding a Struct whose packed bytes followed the map's iteration
+    /// order, so reading our own JSON back changed the message. Packing is deterministic now:
+    /// the same object, with its keys in any order, packs to the sorted encoding.
+    @Test func anyPacksMapsDeterministically() throws {
+        let keys = (0..<24).map { "k\($0)" }
+        var expected = Google_Protobuf_Struct()
+        for key in keys {
+            var value = Google_Protobuf_Value()
+            value.stringValue = key
+            expected.fields[key] = value
+        }
+        let sorted = expected.serializedBytes(deterministic: true)
+        for order in [keys, keys.reversed(), keys.shuffled(), keys.shuffled()] {
+            let members = order.map { #""\#($0)":"\#($0)""# }.joined(separator: ",")
+            let text = #"{"@type":"type.googleapis.com/google.protobuf.Struct","value":{"# + members + "}}"
+            let any = try decode(Google_Protobuf_Any.self, text)
+            #expect(any.value == sorted)
+            #expect(try decode(Google_Protobuf_Any.self, any.jsonString()).value == sorted)
+        }
+    }
+
     @Test func byTypeFromTheRegistry() throws {
         let type: any ProtoMessage.Type = try #require(StressSchema.registry["stress.shapes.Ping"])
         let message = try type.init(jsonUTF8Bytes: Array(#"{"n":5}"#.utf8))
