@@ -89,6 +89,30 @@ import Testing
         }
     }
 
+    /// A client that pipelines requests for large answers and reads none: the gateway stops
+    /// reading once an answer waits (so it holds one answer, not 400), and drops the client
+    /// when the socket has taken nothing for the write-stall timeout, not the idle timeout.
+    @Test func aClientThatNeverReadsIsNotReadEitherAndIsDroppedAtTheStallTimeout() async throws {
+        var files = HTTPStaticFiles()
+        files.add(path: "/static/big.js", body: [UInt8](repeating: 0x20, count: 256 * 1024))
+        try await withGateway(http: { $0.writeStallTimeout = .milliseconds(500); $0.idleTimeout = .seconds(60) },
+                              files: files) { _, gateway in
+            let c = try HTTPTestConnection(gateway.localAddress, receiveBuffer: 4096)
+            // 14 KB of requests ask for 100 MiB of answers.
+            c.send(String(repeating: "GET /static/big.js HTTP/1.1\r\nHost: t\r\n\r\n", count: 400))
+            for _ in 0..<1000 where gateway.connectionCount > 0 { try await Task.sleep(for: .milliseconds(10)) }
+            #expect(gateway.connectionCount == 0, "still open 10 s after the client stopped taking output")
+            let answered = Self.answered(gateway, statusClass: "2xx")
+            #expect(answered >= 1 && answered < 50, "\(answered) of 400 pipelined requests were answered")
+        }
+    }
+
+    static func answered(_ gateway: HTTPGateway, statusClass: String) -> Int {
+        let prefix = "portal_http_requests_total{class=\"\(statusClass)\"} "
+        let line = gateway.metricsExposition().split(separator: "\n").first { $0.hasPrefix(prefix) }
+        return line.flatMap { Int($0.dropFirst(prefix.count)) } ?? 0
+    }
+
     @Test func staticFilesAreServedWithValidatorsAndAPolicy() async throws {
         var files = HTTPStaticFiles()
         files.add(path: "/dashboard/index.html", body: Array("<!doctype html><title>DC</title>".utf8))

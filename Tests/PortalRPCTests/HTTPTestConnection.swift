@@ -18,8 +18,12 @@ final class HTTPTestConnection {
     private var buffer: [UInt8] = []
     private(set) var closedByServer = false
 
-    init(_ address: SocketAddress) throws {
+    /// `receiveBuffer` shrinks the socket's receive buffer, for clients that do not read.
+    init(_ address: SocketAddress, receiveBuffer: Int32? = nil) throws {
         fd = try RawConnection.connectLoopback(address)
+        if var size = receiveBuffer {
+            _ = setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &size, socklen_t(MemoryLayout<Int32>.size))
+        }
     }
 
     deinit { Glibc.close(fd) }

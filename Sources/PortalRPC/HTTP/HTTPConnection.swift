@@ -5,13 +5,16 @@ import CPortalSystem
 
 /// One HTTP/1.1 connection of the gateway, confined to the gateway's loop thread.
 ///
-/// Requests are served one at a time, in order: while a request is being handled nothing more
-/// is read (pipelined requests wait in the socket). One timer guards each phase:
+/// Requests are served one at a time, in order: while a request is being handled, or its
+/// answer has not all been taken by the client, nothing more is read (pipelined requests wait
+/// in the socket), so a client that sends requests and never reads answers holds at most one
+/// answer in memory. One timer guards each phase:
 /// - idle (kept alive, no request yet): `idleTimeout`, then the connection closes quietly;
 /// - reading a head: `headTimeout` from the request's first byte, then 408 and close;
 /// - reading a body: `bodyTimeout` from the request's first byte, then 408 and close;
 /// - handling: the call's Connect-Timeout-Ms, if any, then 504 `deadline_exceeded`;
-/// - writing: `writeStallTimeout` without progress, then the connection is dropped.
+/// - writing: `writeStallTimeout` without progress, then the connection is dropped (only
+///   progress restarts it; a new request cannot, as none is read while output waits).
 /// An error that leaves the byte stream untrusted (a malformed head, a body too large) is
 /// answered, then the connection is shut for writing and closed once the client stops
 /// sending or after a second, so the answer is not lost to a reset.
@@ -61,7 +64,7 @@ final class HTTPConnection: EventHandler, @unchecked Sendable {
     private func readAvailable() {
         let chunk = loop.readBuffer
         while !closed {
-            if case .handling = phase { return }  // the rest waits for the response
+            if !isReading { return }  // the rest waits in the socket
             let n: Int?
             do {
                 n = try Sys.read(fd, chunk)
@@ -86,7 +89,7 @@ final class HTTPConnection: EventHandler, @unchecked Sendable {
         while !closed {
             switch phase {
             case .idle, .head:
-                if inbound.isEmpty { return }
+                if inbound.isEmpty || !isReading { return }
                 if case .idle = phase {
                     phase = .head
                     requestStarted = .now
@@ -181,10 +184,11 @@ final class HTTPConnection: EventHandler, @unchecked Sendable {
         if keepAlive {
             phase = .idle
             updateEvents()
+            // With output waiting, the write-stall timer `flush` armed stays; once it is out,
+            // `flush` arms the idle timer and goes on with a pipelined request.
+            if outputWaiting { return }
             armTimer(config.idleTimeout)
-            // A pipelined request may be buffered already: parse it on the next iteration
-            // (not here, so a long pipeline of small requests cannot grow the stack).
-            if !inbound.isEmpty { loop.execute { [self] in if !closed { process() } } }
+            processPipelined()
         } else {
             linger()
         }
@@ -218,7 +222,34 @@ final class HTTPConnection: EventHandler, @unchecked Sendable {
             outbound.removeAll(keepingCapacity: outbound.count <= 64 * 1024)
             written = 0
             updateEvents()
-            if case .lingering = phase { _ = shutdown(fd, Int32(SHUT_WR)) }
+            switch phase {
+            case .lingering:
+                _ = shutdown(fd, Int32(SHUT_WR))
+                armTimer(.seconds(1))
+            case .idle:
+                armTimer(config.idleTimeout)
+                processPipelined()
+            default:
+                break
+            }
+        }
+    }
+
+    /// A pipelined request may be buffered already: parse it on the next iteration (not
+    /// here, so a long pipeline of small requests cannot grow the stack).
+    private func processPipelined() {
+        if !inbound.isEmpty { loop.execute { [self] in if !closed { process() } } }
+    }
+
+    private var outputWaiting: Bool { written < outbound.count }
+
+    /// Whether requests are read: not while one is handled, nor while an answer waits for the
+    /// client to take it (a lingering connection reads only to drop what arrives).
+    private var isReading: Bool {
+        switch phase {
+        case .handling: return false
+        case .lingering: return true
+        case .idle, .head, .body: return !outputWaiting
         }
     }
 
@@ -229,11 +260,11 @@ final class HTTPConnection: EventHandler, @unchecked Sendable {
         }
     }
 
-    /// Reading unless a request is being handled; writable events while output waits.
+    /// Readable events while `isReading`; writable events while output waits.
     private func updateEvents() {
         guard !closed else { return }
-        var events: UInt32 = written < outbound.count ? CPS_EPOLLOUT : 0
-        if case .handling = phase {} else { events |= CPS_EPOLLIN | CPS_EPOLLRDHUP }
+        var events: UInt32 = outputWaiting ? CPS_EPOLLOUT : 0
+        if isReading { events |= CPS_EPOLLIN | CPS_EPOLLRDHUP }
         loop.modify(fd, events: events)
     }
 
