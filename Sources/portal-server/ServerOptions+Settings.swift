@@ -72,6 +72,23 @@ extension ServerOptions {
         Setting(name: "max-streams", kind: .integer(1...65_536)) { o, v in if case .integer(let n) = v { o.server.maxConcurrentStreams = n } },
         Setting(name: "max-connections", kind: .integer(1...1_000_000)) { o, v in if case .integer(let n) = v { o.server.maxConnections = n } },
 
+        // The HTTP gateway's limits (docs/HTTP.md); its timeouts cannot be turned off.
+        Setting(name: "http-head-timeout", kind: .seconds(0.1...86_400)) { o, v in
+            if case .seconds(let s) = v { o.http.headTimeout = duration(s) }
+        },
+        Setting(name: "http-body-timeout", kind: .seconds(0.1...86_400)) { o, v in
+            if case .seconds(let s) = v { o.http.bodyTimeout = duration(s) }
+        },
+        Setting(name: "http-idle-timeout", kind: .seconds(0.1...86_400)) { o, v in
+            if case .seconds(let s) = v { o.http.idleTimeout = duration(s) }
+        },
+        Setting(name: "http-write-stall-timeout", kind: .seconds(0.1...86_400)) { o, v in
+            if case .seconds(let s) = v { o.http.writeStallTimeout = duration(s) }
+        },
+        Setting(name: "http-max-connections", kind: .integer(1...1_000_000)) { o, v in
+            if case .integer(let n) = v { o.http.maxConnections = n }
+        },
+
         // Escalation (replaces the stored policy at start-up; see EscalationPolicy.Override).
         Setting(name: "division-after-days", kind: .integer(1...365)) { o, v in
             if case .integer(let n) = v { o.portal.escalationOverride.divisionAfterDays = n }
@@ -99,7 +116,11 @@ extension ServerOptions {
 
     /// 0 turns a timeout off.
     private static func timeout(_ seconds: Double) -> Duration? {
-        seconds == 0 ? nil : .milliseconds(Int64((seconds * 1000).rounded()))
+        seconds == 0 ? nil : duration(seconds)
+    }
+
+    private static func duration(_ seconds: Double) -> Duration {
+        .milliseconds(Int64((seconds * 1000).rounded()))
     }
 
     /// 30 and 0.5, not 30.0.

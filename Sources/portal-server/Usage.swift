@@ -45,6 +45,11 @@ extension ServerOptions {
                                     16384; portal-client uploads in 256 KiB chunks)
       --max-streams N               open calls per connection (default 1024)
       --max-connections N           client connections at once; more are closed at once (default 10000)
+      --http-head-timeout SECS      an HTTP request's head must arrive within this, else 408 (default 10)
+      --http-body-timeout SECS      ... and its body within this from its first byte, else 408 (default 30)
+      --http-idle-timeout SECS      close a kept-alive HTTP connection idle this long (default 60)
+      --http-write-stall-timeout SECS  drop an HTTP client that takes no output for this long (default 30)
+      --http-max-connections N      HTTP connections at once; more are closed at once (default 1024)
 
     escalation (each one set here replaces the stored policy at start-up, saved and audited;
     unset ones keep what AdminService.SetEscalationPolicy stored, else the default):

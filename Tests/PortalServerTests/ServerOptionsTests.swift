@@ -64,6 +64,8 @@ import Testing
             "--max-in-flight", "100", "--max-queued-writes", "200", "--partial-frame-timeout", "2.5",
             "--write-stall-timeout", "0", "--max-outbound-buffer", "131072", "--max-frame-size=65536",
             "--max-streams", "64", "--max-connections", "500",
+            "--http-head-timeout", "1.5", "--http-body-timeout", "4", "--http-idle-timeout", "0.25",
+            "--http-write-stall-timeout", "7", "--http-max-connections", "33",
             "--division-after-days", "10", "--province-after-days", "20", "--max-reopens", "0",
             "--escalation-scan-interval", "0.5", "--log-level", "debug", "--log-format", "json",
         ])
@@ -84,6 +86,11 @@ import Testing
         #expect(o.server.maxFrameSize == 65_536)
         #expect(o.server.maxConcurrentStreams == 64)
         #expect(o.server.maxConnections == 500)
+        #expect(o.http.headTimeout == .milliseconds(1500))
+        #expect(o.http.bodyTimeout == .seconds(4))
+        #expect(o.http.idleTimeout == .milliseconds(250))
+        #expect(o.http.writeStallTimeout == .seconds(7))
+        #expect(o.http.maxConnections == 33)
         #expect(o.portal.escalationOverride == EscalationPolicy.Override(divisionAfterDays: 10, provinceAfterDays: 20, maxReopens: 0))
         #expect(o.portal.escalationScanIntervalMillis == 500)
         #expect(o.logLevel == .debug)
@@ -158,6 +165,7 @@ import Testing
         #expect(Self.error(["--log-level", "trace"]) == #"--log-level must be "error" or "warn" or "info" or "debug" (got "trace")"#)
         #expect(Self.error(["--max-frame-size", "1024"])?.hasPrefix("--max-frame-size must be an integer from 16384 to") == true)
         #expect(Self.error(["--write-stall-timeout", "-1"]) == #"--write-stall-timeout must be a number of seconds from 0 to 86400 (got "-1")"#)
+        #expect(Self.error(["--http-head-timeout", "0"]) == #"--http-head-timeout must be a number of seconds from 0.1 to 86400 (got "0")"#)
         #expect(Self.error(["--dev=yes"]) == "--dev takes no value")
         #expect(Self.error(["--data", ""]) == #"--data must be a non-empty string (got "")"#)
         #expect(Self.error(["--config", "a", "--config", "b"]) == "--config given twice")
