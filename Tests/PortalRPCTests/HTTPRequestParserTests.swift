@@ -81,6 +81,20 @@ import Testing
         #expect(Self.status("POST / HTTP/1.1\r\nHost: a\r\nExpect: magic\r\n\r\n") == 417)
     }
 
+    /// Our binary protocol's preface and a TLS hello are refused from their first bytes,
+    /// before any head could be complete, so a client at the wrong port learns it at once.
+    @Test func otherProtocolsFailAtTheFirstControlCharacter() {
+        let controls = HTTPRequestError(400, "the request head has control characters; is this an HTTP client?")
+        let preface: [UInt8] = [0x50, 0x52, 0x50, 0x43, 0x0D, 0x0A, 0x1A, 0x01]
+        #expect(preface.withUnsafeBytes { HTTPRequestParser.scan($0, limit: 16 * 1024) } == .failed(controls))
+        #expect(Array(preface.prefix(6)).withUnsafeBytes { HTTPRequestParser.scan($0, limit: 16 * 1024) } == .incomplete)
+        let hello: [UInt8] = [0x16, 0x03, 0x01, 0x02, 0x00]
+        #expect(hello.withUnsafeBytes { HTTPRequestParser.scan($0, limit: 16 * 1024) } == .failed(controls))
+        #expect(Self.scan("GET / HTTP/1.1\r\nHost: a\u{7F}") == .failed(controls))
+        // A tab may stand in a header value, and bytes beyond ASCII are for `parse` to judge.
+        #expect(Self.scan("GET / HTTP/1.1\r\nHost: a\r\nX: \tb\u{E9}") == .incomplete)
+    }
+
     @Test func sizeLimitsGive431() {
         let many = (0..<101).map { "X-\($0): v\r\n" }.joined()
         #expect(Self.status("GET / HTTP/1.1\r\nHost: a\r\n" + many + "\r\n") == 431)

@@ -13,8 +13,8 @@ public enum HTTPRequestParser {
     }
 
     /// Looks for the end of a request head in `buffer` without copying it. Empty lines before
-    /// the request line are skipped (RFC 9112 §2.2). A bare LF or CR fails at once; a head
-    /// longer than `limit` bytes fails with 431.
+    /// the request line are skipped (RFC 9112 §2.2). A bare LF or CR, or a control character
+    /// other than tab, fails at once; a head longer than `limit` bytes fails with 431.
     public static func scan(_ buffer: UnsafeRawBufferPointer, limit: Int) -> Scan {
         var skip = 0
         while skip + 1 < buffer.count && buffer[skip] == 13 && buffer[skip + 1] == 10 { skip += 2 }
@@ -30,6 +30,10 @@ public enum HTTPRequestParser {
                 }
             } else if byte == 13, i + 1 < buffer.count, buffer[i + 1] != 10 {
                 return .failed(HTTPRequestError(400, "a CR must be followed by LF"))
+            } else if (byte < 32 && byte != 9 && byte != 13) || byte == 127 {
+                // No head can hold one (`parse` would refuse it), so a client speaking another
+                // protocol (our binary preface, TLS) is told at once, not at the head timeout.
+                return .failed(HTTPRequestError(400, "the request head has control characters; is this an HTTP client?"))
             }
             i += 1
         }
