@@ -11,7 +11,9 @@
 #   6. runs the C client's scenario (clients/c: protoc-c code from Schema/) against a live server,
 #   7. kills the server with SIGKILL under load and checks every acknowledged complaint survived,
 #   8. attacks a live server with hostile traffic (bad prefaces, huge lengths, stream and
-#      metadata floods, slow readers, slowloris, a descriptor flood), then overloads it at twice
+#      metadata floods, slow readers, slowloris, a descriptor flood; and on the HTTP gateway:
+#      other protocols, oversize heads and bodies, smuggling shapes, slow heads and bodies,
+#      silent and non-reading clients, a connection flood), then overloads it at twice
 #      its saturation rate: it must shed, stay bounded and recover (docs/RELIABILITY.md),
 #   9. drives the dashboards in headless Chromium through the HTTP gateway: a Deputy
 #      Commissioner signs in, assigns and resolves a complaint; the public page's figures must
@@ -63,6 +65,7 @@ echo "== crash durability: kill -9 under FileComplaint load, restart, every ackn
 
 echo "== hostile traffic and overload against a live portal-server (docs/RELIABILITY.md)"
 /usr/bin/python3 Tests/Reliability/hostile_traffic.py --server .build/debug/portal-server
+/usr/bin/python3 Tests/Reliability/hostile_http.py --server .build/debug/portal-server
 /usr/bin/python3 Tests/Reliability/overload.py --server .build/debug/portal-server
 
 echo "== dashboards in headless Chromium through the HTTP gateway (Tests/Browser)"

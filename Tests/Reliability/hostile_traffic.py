@@ -107,10 +107,11 @@ def good_client_main(host, port):
 
 
 class GoodClient:
-    def __init__(self, host, port, pb_dir):
-        env = dict(os.environ, PORTAL_PB_DIR=pb_dir)
-        self.proc = subprocess.Popen([sys.executable, os.path.abspath(__file__), "--good-client", "%s:%d" % (host, port)],
-                                     stdout=subprocess.PIPE, text=True, env=env)
+    """Runs a good client process (this file's, or `argv`'s) and collects its samples."""
+    def __init__(self, host, port, pb_dir, argv=None):
+        env = dict(os.environ, PORTAL_PB_DIR=pb_dir or "")
+        argv = argv or [sys.executable, os.path.abspath(__file__), "--good-client", "%s:%d" % (host, port)]
+        self.proc = subprocess.Popen(argv, stdout=subprocess.PIPE, text=True, env=env)
         self.samples, self.lock = [], threading.Lock()
         threading.Thread(target=self._read, daemon=True).start()
         deadline = time.time() + 20

@@ -32,8 +32,20 @@ def load_all_protos():
     return {pkg: Package(mods) for pkg, mods in modules.items()}
 
 
+def http_off(extra):
+    """Whether portal-server arguments turn the HTTP gateway off (--http-port -1)."""
+    extra = list(extra)
+    for i, a in enumerate(extra):
+        if a == "--http-port" and i + 1 < len(extra):
+            return extra[i + 1] == "-1"
+        if a.startswith("--http-port="):
+            return a.split("=", 1)[1] == "-1"
+    return False
+
+
 class Server:
-    """portal-server on a free port and a given data folder; line output collected."""
+    """portal-server on a free port (and a free HTTP gateway port, `http_port`, unless it is
+    turned off) and a given data folder; line output collected."""
     def __init__(self, binary, data, extra=()):
         master, slave = pty.openpty()
         env = dict(os.environ, PORTAL_ADMIN_PASSWORD=ADMIN_PASSWORD)
@@ -50,6 +62,13 @@ class Server:
             m = re.search(r"listening on ([\d.]+):(\d+)", line)
             if m:
                 self.host, self.port = m.group(1), int(m.group(2))
+                self.http_port = None
+                if not http_off(extra):
+                    continue  # the gateway's line follows at once
+                return
+            m = re.search(r"http on ([\d.]+):(\d+)", line)
+            if m:
+                self.http_port = int(m.group(2))
                 return
 
     def _drain(self, fd):
