@@ -36,6 +36,36 @@ extension CodecEmitter {
     /// one generated size or write function covers.
     static let partWeightLimit = 48
 
+    // MARK: Field groups
+
+    /// How the encoding passes read a field: grouped fields through the group's storage,
+    /// bound by `emitGrouped` (an unwritten group is skipped whole), others on `self`.
+    func readProp(_ f: FieldDecl) -> String {
+        guard let g = types.fieldGroups(message)[ObjectIdentifier(f)] else { return prop(f) }
+        return "g\(g)." + SwiftNaming.escaped(types.fieldName(f))
+    }
+
+    /// Emits `fields` in order; each run of fields of one group goes inside
+    /// `if let gN = self._fieldGroupN.storage { ... }`, so a group never written costs one test.
+    func emitGrouped(_ fields: [FieldDecl], into w: inout CodeWriter,
+                     _ emitField: (FieldDecl, inout CodeWriter) -> Void) {
+        let groups = types.fieldGroups(message)
+        var i = 0
+        while i < fields.count {
+            guard let g = groups[ObjectIdentifier(fields[i])] else {
+                emitField(fields[i], &w)
+                i += 1
+                continue
+            }
+            var j = i
+            while j < fields.count, groups[ObjectIdentifier(fields[j])] == g { j += 1 }
+            w.block("if let g\(g) = self.\(types.fieldGroupProperty(g)).storage") { w in
+                for f in fields[i..<j] { emitField(f, &w) }
+            }
+            i = j
+        }
+    }
+
     // MARK: Size
 
     func emitSize(into w: inout CodeWriter) {
@@ -43,7 +73,7 @@ extension CodecEmitter {
         w.block("public func computeEncodedSize(_ cache: inout SizeCache) -> Int") { w in
             if parts.count == 1 {
                 w.line("var n = 0")
-                for f in parts[0] { emitSizeField(f, into: &w) }
+                emitGrouped(parts[0], into: &w) { f, w in emitSizeField(f, into: &w) }
                 w.line("n += self.unknownFields.bytes.count")
             } else {
                 w.line("var n = self.unknownFields.bytes.count")
@@ -57,7 +87,7 @@ extension CodecEmitter {
             w.line("@inline(never)")
             w.block("private func _sizePart\(i)(_ cache: inout SizeCache) -> Int") { w in
                 w.line("var n = 0")
-                for f in part { emitSizeField(f, into: &w) }
+                emitGrouped(part, into: &w) { f, w in emitSizeField(f, into: &w) }
                 w.line("return n")
             }
         }
@@ -76,7 +106,7 @@ extension CodecEmitter {
                 // Sums do not depend on order.
                 let k = fixedWidth(key) != nil ? "_" : "k"
                 let v = fixedWidth(value) != nil ? "_" : "v"
-                w.line("for (\(k), \(v)) in \(prop(f)) { n += \(expr) }")
+                w.line("for (\(k), \(v)) in \(readProp(f)) { n += \(expr) }")
             }
             return
         }
@@ -84,18 +114,18 @@ extension CodecEmitter {
             if f.isPacked {
                 let tp = tagSize(tag(f, wire: 2))
                 if let width = fixedWidth(f) {
-                    w.line("if !\(prop(f)).isEmpty { n += \(tp) + ProtoSize.lengthDelimited(\(prop(f)).count * \(width)) }")
+                    w.line("if !\(readProp(f)).isEmpty { n += \(tp) + ProtoSize.lengthDelimited(\(readProp(f)).count * \(width)) }")
                 } else {
-                    w.block("if !\(prop(f)).isEmpty") { w in
+                    w.block("if !\(readProp(f)).isEmpty") { w in
                         w.line("let payload = \(packedPayloadSize(f))")
                         w.line("cache.record(payload)")
                         w.line("n += \(tp) + ProtoSize.lengthDelimited(payload)")
                     }
                 }
             } else if let width = fixedWidth(f) {
-                w.line("n += \(prop(f)).count * \(t + width)")
+                w.line("n += \(readProp(f)).count * \(t + width)")
             } else {
-                w.line("for v in \(prop(f)) { n += \(t) + \(size(f, "v")) }")
+                w.line("for v in \(readProp(f)) { n += \(t) + \(size(f, "v")) }")
             }
             return
         }
@@ -109,31 +139,31 @@ extension CodecEmitter {
             w.line("if let v = self.\(types.boxStorage(f)) { n += \(t) + \(size(f, "v.value")) }")
         } else if types.hasPresence(f) {
             if fixedWidth(f) != nil {
-                w.line("if \(prop(f)) != nil { n += \(t) + \(size(f, "v")) }")
+                w.line("if \(readProp(f)) != nil { n += \(t) + \(size(f, "v")) }")
             } else {
-                w.line("if let v = \(prop(f)) { n += \(t) + \(size(f, "v")) }")
+                w.line("if let v = \(readProp(f)) { n += \(t) + \(size(f, "v")) }")
             }
         } else {
-            w.line("if \(isSet(f, prop(f))) { n += \(t) + \(size(f, prop(f))) }")
+            w.line("if \(isSet(f, readProp(f))) { n += \(t) + \(size(f, readProp(f))) }")
         }
     }
 
     /// The size pass's expression for the payload of a packed varint run: a runtime loop,
     /// vectorisable for the 32-bit types.
     func packedPayloadSize(_ f: FieldDecl) -> String {
-        if case .enumeration = f.type { return "ProtoSize.packedInt32(\(prop(f))) { $0.rawValue }" }
+        if case .enumeration = f.type { return "ProtoSize.packedInt32(\(readProp(f))) { $0.rawValue }" }
         if case .scalar(let s) = f.type {
             switch s {
-            case .int32: return "ProtoSize.packedInt32(\(prop(f)))"
-            case .uint32: return "ProtoSize.packedUInt32(\(prop(f)))"
-            case .sint32: return "ProtoSize.packedSInt32(\(prop(f)))"
+            case .int32: return "ProtoSize.packedInt32(\(readProp(f)))"
+            case .uint32: return "ProtoSize.packedUInt32(\(readProp(f)))"
+            case .sint32: return "ProtoSize.packedSInt32(\(readProp(f)))"
             default: break
             }
         }
         if let (_, transform) = packedWriter(f) {
-            return "ProtoSize.packedVarints(\(prop(f))) \(transform)"
+            return "ProtoSize.packedVarints(\(readProp(f))) \(transform)"
         }
-        return "\(prop(f)).reduce(0) { $0 + \(size(f, "$1")) }"
+        return "\(readProp(f)).reduce(0) { $0 + \(size(f, "$1")) }"
     }
 
     /// Payload of one map entry: key and value are always written.
@@ -150,15 +180,15 @@ extension CodecEmitter {
     func emitMapLoop(_ f: FieldDecl, entry: MessageDecl, pass: String, into w: inout CodeWriter,
                      body: (inout CodeWriter) -> Void) {
         let keys = sortedKeys(f, entry.mapKey!)
-        w.block("if !\(prop(f)).isEmpty") { w in
+        w.block("if !\(readProp(f)).isEmpty") { w in
             w.block("if \(pass).deterministic") { w in
                 w.block("for k in \(keys)") { w in
-                    w.line("let v = \(prop(f))[k]!")
+                    w.line("let v = \(readProp(f))[k]!")
                     body(&w)
                 }
             }
             w.block("else") { w in
-                w.block("for (k, v) in \(prop(f))") { w in body(&w) }
+                w.block("for (k, v) in \(readProp(f))") { w in body(&w) }
             }
         }
     }
@@ -166,9 +196,9 @@ extension CodecEmitter {
     /// The deterministic key order: false before true, numbers ascending, strings by UTF-8 bytes.
     func sortedKeys(_ f: FieldDecl, _ key: FieldDecl) -> String {
         switch key.type {
-        case .scalar(.bool): return "\(prop(f)).keys.sorted(by: { !$0 && $1 })"
-        case .scalar(.string): return "ProtoMaps.sortedKeys(\(prop(f)))"
-        default: return "\(prop(f)).keys.sorted()"
+        case .scalar(.bool): return "\(readProp(f)).keys.sorted(by: { !$0 && $1 })"
+        case .scalar(.string): return "ProtoMaps.sortedKeys(\(readProp(f)))"
+        default: return "\(readProp(f)).keys.sorted()"
         }
     }
 
@@ -178,7 +208,7 @@ extension CodecEmitter {
         let parts = codecParts
         w.block("public func encodeFields(to writer: inout ProtoWriter)") { w in
             if parts.count == 1 {
-                for f in parts[0] { emitEncodeField(f, into: &w) }
+                emitGrouped(parts[0], into: &w) { f, w in emitEncodeField(f, into: &w) }
             } else {
                 for i in parts.indices { w.line("self._encodePart\(i)(to: &writer)") }
             }
@@ -189,7 +219,7 @@ extension CodecEmitter {
             w.line()
             w.line("@inline(never)")
             w.block("private func _encodePart\(i)(to writer: inout ProtoWriter)") { w in
-                for f in part { emitEncodeField(f, into: &w) }
+                emitGrouped(part, into: &w) { f, w in emitEncodeField(f, into: &w) }
             }
         }
     }
@@ -203,21 +233,21 @@ extension CodecEmitter {
         if f.label == .repeated {
             if f.isPacked {
                 let packedTag = tag(f, wire: 2)
-                w.block("if !\(prop(f)).isEmpty") { w in
+                w.block("if !\(readProp(f)).isEmpty") { w in
                     w.line("writer.writeTag(\(packedTag))")
                     if let (method, transform) = packedWriter(f) {
                         // One runtime loop over the array with a local cursor.
-                        w.line("writer.\(method)(\(prop(f))) \(transform)")
+                        w.line("writer.\(method)(\(readProp(f))) \(transform)")
                     } else if let width = fixedWidth(f) {
-                        w.line("writer.writeVarint(UInt64(\(prop(f)).count * \(width)))")
-                        w.line("for v in \(prop(f)) { \(write(f, "v")) }")
+                        w.line("writer.writeVarint(UInt64(\(readProp(f)).count * \(width)))")
+                        w.line("for v in \(readProp(f)) { \(write(f, "v")) }")
                     } else {
                         w.line("writer.writeVarint(UInt64(writer.nextSize()))")
-                        w.line("for v in \(prop(f)) { \(write(f, "v")) }")
+                        w.line("for v in \(readProp(f)) { \(write(f, "v")) }")
                     }
                 }
             } else {
-                w.line("for v in \(prop(f)) { writer.writeTag(\(raw)); \(write(f, "v")) }")
+                w.line("for v in \(readProp(f)) { writer.writeTag(\(raw)); \(write(f, "v")) }")
             }
             return
         }
@@ -229,9 +259,9 @@ extension CodecEmitter {
         if isMessage(f) && types.needsBox(f, in: message) {
             w.line("if let v = self.\(types.boxStorage(f)) { writer.writeTag(\(raw)); \(write(f, "v.value")) }")
         } else if types.hasPresence(f) {
-            w.line("if let v = \(prop(f)) { writer.writeTag(\(raw)); \(write(f, "v")) }")
+            w.line("if let v = \(readProp(f)) { writer.writeTag(\(raw)); \(write(f, "v")) }")
         } else {
-            w.line("if \(isSet(f, prop(f))) { writer.writeTag(\(raw)); \(write(f, prop(f))) }")
+            w.line("if \(isSet(f, readProp(f))) { writer.writeTag(\(raw)); \(write(f, readProp(f))) }")
         }
     }
 

@@ -117,8 +117,13 @@ public struct SwiftEmitter {
         w.block("public struct \(name): ProtoMessage") { w in
             w.line("public static let protoMessageName = \"\(m.fullName)\"")
             w.line()
+            let groups = types.fieldGroups(m)
             for f in m.fields where f.oneofIndex == nil || m.oneofs[f.oneofIndex!].isSynthetic {
-                emitStoredField(f, in: m, into: &w)
+                if let g = groups[ObjectIdentifier(f)] {
+                    emitGroupedField(f, group: g, into: &w)
+                } else {
+                    emitStoredField(f, in: m, into: &w)
+                }
             }
             for o in m.oneofs where !o.isSynthetic {
                 w.doc(o.comment)
@@ -127,6 +132,7 @@ public struct SwiftEmitter {
             }
             w.line("public var unknownFields = UnknownFields()")
             w.line()
+            emitFieldGroups(m, groups, into: &w)
             w.line("public init() {}")
             for o in m.oneofs where !o.isSynthetic {
                 w.line()
@@ -173,6 +179,60 @@ public struct SwiftEmitter {
             w.line("public var \(prop): \(types.valueType(f)) = \(types.defaultValue(f))")
         }
         w.line()
+    }
+
+    // MARK: Field groups
+
+    /// A repeated or map field kept in a field group: a computed property of the same type
+    /// as a stored one; reading an unwritten group gives the empty value, writing allocates
+    /// (or un-shares) the group's storage.
+    func emitGroupedField(_ f: FieldDecl, group: Int, into w: inout CodeWriter) {
+        let prop = SwiftNaming.escaped(types.fieldName(f))
+        let handle = types.fieldGroupProperty(group)
+        w.doc(f.comment)
+        if f.isDeprecated { w.line("/// - Note: Deprecated in the schema (`[deprecated = true]`).") }
+        w.block("public var \(prop): \(types.repeatedType(f))") { w in
+            w.line("get { \(handle).storage?.\(prop) ?? .init() }")
+            w.line("set { \(handle).unique().\(prop) = newValue }")
+            w.line("_modify { yield &\(handle).unique().\(prop) }")
+        }
+        w.line()
+    }
+
+    /// The handles of a message's field groups and their storage classes.
+    func emitFieldGroups(_ m: MessageDecl, _ groups: [ObjectIdentifier: Int], into w: inout CodeWriter) {
+        guard let last = groups.values.max() else { return }
+        let fields = m.fields.filter { groups[ObjectIdentifier($0)] != nil }.sorted { $0.number < $1.number }
+        for g in 0...last {
+            let members = fields.filter { groups[ObjectIdentifier($0)] == g }.map { (SwiftNaming.escaped(types.fieldName($0)), $0) }
+            let cls = types.fieldGroupClass(g)
+            w.line("private var \(types.fieldGroupProperty(g)) = ProtoFieldGroup<\(cls)>()")
+            w.line()
+            // Fields are only written while the storage is uniquely referenced (`unique()`).
+            w.block("private final class \(cls): ProtoFieldGroupStorage, @unchecked Sendable") { w in
+                for (name, f) in members {
+                    w.line("@exclusivity(unchecked) var \(name): \(types.repeatedType(f)) = .init()")
+                }
+                w.line("init() {}")
+                w.block("func copy() -> \(cls)") { w in
+                    w.line("let c = \(cls)()")
+                    for (name, _) in members { w.line("c.\(name) = \(name)") }
+                    w.line("return c")
+                }
+                w.block("var isEmpty: Bool") { w in
+                    for (name, _) in members { w.line("guard \(name).isEmpty else { return false }") }
+                    w.line("return true")
+                }
+                w.block("func isEqual(to other: \(cls)) -> Bool") { w in
+                    for (name, _) in members { w.line("guard \(name) == other.\(name) else { return false }") }
+                    w.line("return true")
+                }
+                w.block("func hash(into hasher: inout Hasher)") { w in
+                    for (name, _) in members { w.line("hasher.combine(\(name))") }
+                }
+            }
+            w.line()
+        }
     }
 
     // MARK: Codecs and oneof accessors

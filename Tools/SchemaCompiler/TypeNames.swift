@@ -46,6 +46,37 @@ final class TypeNames {
 
     func boxStorage(_ f: FieldDecl) -> String { "_" + fieldName(f) + "Storage" }
 
+    // MARK: Field groups
+
+    /// A message with at least this many repeated (and map) fields keeps them in groups
+    /// (`ProtoFieldGroup`): each group is one pointer, nil until one of its fields is written,
+    /// so making and destroying a message costs a release per group instead of one per field.
+    static let fieldGroupThreshold = 16
+
+    /// Repeated fields per group: a written group costs an allocation plus a release per field
+    /// when destroyed; an unwritten one a release of nil.
+    static let fieldGroupSize = 8
+
+    /// The group of each repeated field of `m`, by field-number order; empty when `m` has
+    /// fewer than `fieldGroupThreshold` repeated fields (they are then stored inline).
+    func fieldGroups(_ m: MessageDecl) -> [ObjectIdentifier: Int] {
+        let repeated = m.fields.filter { $0.label == .repeated }.sorted { $0.number < $1.number }
+        guard repeated.count >= TypeNames.fieldGroupThreshold else { return [:] }
+        var groups: [ObjectIdentifier: Int] = [:]
+        for (i, f) in repeated.enumerated() { groups[ObjectIdentifier(f)] = i / TypeNames.fieldGroupSize }
+        return groups
+    }
+
+    /// The message's stored handle on group `i`, and the storage class behind it.
+    func fieldGroupProperty(_ i: Int) -> String { "_fieldGroup\(i)" }
+    func fieldGroupClass(_ i: Int) -> String { "_FieldGroup\(i)" }
+
+    /// The Swift type of a repeated or map field.
+    func repeatedType(_ f: FieldDecl) -> String {
+        if let entry = f.mapEntry { return "[\(valueType(entry.mapKey!)): \(valueType(entry.mapValue!))]" }
+        return "[\(valueType(f))]"
+    }
+
     /// The Swift type of one value of the field (the element type for repeated fields).
     func valueType(_ f: FieldDecl) -> String {
         switch f.type {
