@@ -274,8 +274,34 @@ public struct ProtoReader {
     /// that follows reports it). Used to size an array once before decoding the run.
     @inlinable
     func lengthDelimitedRunCount(key: UInt32) -> Int {
-        var probe = ProtoReader(cursor: cursor, end: end, depth: depth)
         var count = 0
+        var p = cursor
+        if key < 0x4000 {
+            // Keys of one or two bytes and lengths below 128 (short strings, small messages):
+            // one load per length and per key; a longer length goes to the general loop
+            // below, from the record it could not read.
+            let keySize = key < 0x80 ? 1 : 2
+            let encodedKey = key < 0x80
+                ? UInt16(truncatingIfNeeded: key)
+                : UInt16(truncatingIfNeeded: (key & 0x7F) | 0x80 | ((key &>> 7) &<< 8))
+            while p < end {
+                let length = Int(p.load(as: UInt8.self))
+                guard length < 0x80 else { break }
+                // The length byte and the payload must fit; a record that does not ends the run.
+                guard length < end - p else { return count }
+                p += 1 &+ length
+                count &+= 1
+                guard end - p >= keySize else { return count }
+                if keySize == 1 {
+                    guard UInt16(p.load(as: UInt8.self)) == encodedKey else { return count }
+                } else {
+                    guard UInt16(littleEndian: p.loadUnaligned(as: UInt16.self)) == encodedKey else { return count }
+                }
+                p += keySize
+            }
+            if p >= end { return count }
+        }
+        var probe = ProtoReader(cursor: p, end: end, depth: depth)
         while true {
             guard let length = try? probe.readLength() else { return count }
             probe.cursor += length
@@ -306,9 +332,8 @@ public struct ProtoReader {
             // into the new array's storage, without append's per-element checks.
             var failure: ProtoDecodingError? = nil
             array = [String](unsafeUninitializedCapacity: count) { buffer, initialized in
-                initialized = readRun(key: key, count: count, into: buffer.baseAddress!, &failure) { r throws(ProtoDecodingError) in
-                    try r.readString(fieldNumber: fieldNumber)
-                }
+                initialized = readCountedStringRun(key: key, count: count, fieldNumber: fieldNumber,
+                                                   into: buffer.baseAddress!, &failure)
             }
             if let failure { throw failure }
             // A record that did not fit may follow: the element-wise path reports it.
@@ -319,6 +344,47 @@ public struct ProtoReader {
         repeat {
             array.append(try readString(fieldNumber: fieldNumber))
         } while consumeKey(key)
+    }
+
+    /// Decodes the `count` strings of a run that `lengthDelimitedRunCount` has counted (the
+    /// first key already read) into uninitialised storage at `base`, returning how many were
+    /// initialised; an error (invalid UTF-8) stops the run and is stored in `failure`.
+    /// The count pass read every length and key of these records and found that they fit and
+    /// that each key is the canonical one- or two-byte encoding of `key`, so the loop checks
+    /// neither again: per string a length, the standard library's validating constructor, and
+    /// a fixed-size step over the next key.
+    @inlinable @inline(__always)
+    mutating func readCountedStringRun(
+        key: UInt32, count: Int, fieldNumber: Int, into base: UnsafeMutablePointer<String>,
+        _ failure: inout ProtoDecodingError?
+    ) -> Int {
+        let keySize = key < 0x80 ? 1 : 2
+        var p = cursor
+        var made = 0
+        while true {
+            var length = Int(p.load(as: UInt8.self))
+            if length < 0x80 {
+                p += 1
+            } else {
+                var r = ProtoReader(cursor: p, end: end, depth: depth)
+                do throws(ProtoDecodingError) { length = try r.readLength() } catch {
+                    failure = error  // not reached: the count pass read this length
+                    break
+                }
+                p = r.cursor
+            }
+            guard let s = UTF8Validation.makeString(UnsafeRawBufferPointer(start: p, count: length)) else {
+                failure = .invalidUTF8(fieldNumber: fieldNumber)
+                break
+            }
+            (base + made).initialize(to: s)
+            made &+= 1
+            p += length
+            if made == count { break }
+            p += keySize
+        }
+        cursor = p
+        return made
     }
 
     /// The shortest run decoded straight into a new array's storage. Below it, appending to

@@ -250,6 +250,48 @@ import Testing
         }
     }
 
+    /// `lengthDelimitedRunCount` as it was before its one-load-per-field fast path: every
+    /// length read by `readLength`, every key by `consumeKey`.
+    static func referenceRunCount(_ r: ProtoReader, key: UInt32) -> Int {
+        var probe = r
+        var count = 0
+        while true {
+            guard let length = try? probe.readLength() else { return count }
+            probe.cursor += length
+            count &+= 1
+            guard probe.consumeKey(key) else { return count }
+        }
+    }
+
+    @Test func runCountsMatchTheReference() {
+        var rng = Rng(state: 4242)
+        for round in 0..<4000 {
+            // Keys of one, two and three bytes; lengths mostly short, some of two or three
+            // bytes; occasionally a foreign key, a non-canonical key, or a cut at a random byte.
+            let key: UInt32 = [UInt32(10), 354, 0x3FFA, 0x4002, 0x7A][round % 5]
+            let keyBytes = Self.referenceEncode(UInt64(key))
+            var bytes: [UInt8] = []
+            let records = Int(rng.next() % 40)
+            for i in 0..<records {
+                if i > 0 {
+                    switch rng.next() % 50 {
+                    case 0: bytes += Self.referenceEncode(UInt64(key &+ 8))       // another field
+                    case 1: bytes += [keyBytes[0] | 0x80] + keyBytes.dropFirst() + [0x00]  // non-canonical key
+                    default: bytes += keyBytes
+                    }
+                }
+                let length = rng.next() % 10 == 0 ? Int(rng.next() % 400) : Int(rng.next() % 20)
+                bytes += Self.referenceEncode(UInt64(length))
+                bytes += (0..<length).map { _ in UInt8(truncatingIfNeeded: rng.next()) }
+            }
+            if rng.next() % 3 == 0 && !bytes.isEmpty { bytes.removeLast(Int(rng.next() % UInt64(min(bytes.count, 30)))) }
+            bytes.withUnsafeBytes { raw in
+                let r = ProtoReader(raw)
+                #expect(r.lengthDelimitedRunCount(key: key) == Self.referenceRunCount(r, key: key), "round \(round): \(bytes)")
+            }
+        }
+    }
+
     @Test func repeatedStringRunsMatchElementWiseDecoding() {
         var rng = Rng(state: 5150)
         let key: UInt32 = 354  // field 44, wire type 2: a two-byte key
