@@ -13,7 +13,7 @@ server's resident memory (before, peak, after) and both good clients' p99 and fa
 The quick run (the test command) shortens the gateway's timeouts to 2-3 s; --long keeps the
 defaults (10 s head, 30 s body and write stall, 60 s idle) and multiplies the volumes.
 """
-import argparse, http.client, os, shutil, socket, subprocess, sys, tempfile, threading, time
+import argparse, http.client, os, resource, shutil, socket, subprocess, sys, tempfile, threading, time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
@@ -245,6 +245,9 @@ def main():
     ap.add_argument("--p99-limit-ms", type=float, default=500.0)
     args = ap.parse_args()
 
+    # The flood opens twice --http-max-connections sockets (2048 with --long).
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    resource.setrlimit(resource.RLIMIT_NOFILE, (max(soft, min(hard, 8192)), hard))
     t = {"head": 10.0, "body": 30.0, "idle": 60.0, "stall": 30.0} if args.long else \
         {"head": 2.0, "body": 2.0, "idle": 3.0, "stall": 2.0}
     max_conns = 1024 if args.long else 200
