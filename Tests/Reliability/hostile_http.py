@@ -18,7 +18,7 @@ import argparse, http.client, os, resource, shutil, socket, subprocess, sys, tem
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 from portal_process import Server, rpc  # noqa: E402
-from hostile_traffic import TLS_CLIENT_HELLO, Attack, GoodClient, RSSSampler, p99, rss_kib  # noqa: E402
+from hostile_traffic import TLS_CLIENT_HELLO, Attack, GoodClient, run_attack  # noqa: E402
 
 CHECK = "/grpc.health.v1.Health/Check"
 # Our binary protocol's preface and an empty SETTINGS frame (docs/PROTOCOL.md).
@@ -262,7 +262,7 @@ def main():
     t_begin = time.time()
     try:
         pid = server.proc.pid
-        goods = [("binary", GoodClient(server.host, server.port, pb_dir)), ("http", HTTPGoodClient(server.host, server.http_port))]
+        goods = [GoodClient(server.host, server.port, pb_dir), HTTPGoodClient(server.host, server.http_port)]
         h = Attacks(args, server.host, server.http_port, t, max_conns)
         plan = [
             ("binary preface + SETTINGS to HTTP port", "400 at once, close", lambda a: h.answered_and_closed(a, PREFACE_SETTINGS, 400)),
@@ -287,25 +287,14 @@ def main():
         ]
         for name, expected, run in plan:
             a = Attack(name, expected)
-            rss0, sampler, t0 = rss_kib(pid), RSSSampler(pid), time.time()
-            try:
-                run(a)
-            except Exception as e:  # an attack that breaks the tool is a failure, with its reason
-                a.outcome, a.ok = "tool error: %r" % (e,), False
-            t1 = time.time()
-            time.sleep(0.3)
-            a.rss = (rss0, sampler.finish(), rss_kib(pid))
-            a.good = []
-            for label, g in goods:
-                samples = g.window(t0, t1 + 0.3)
-                a.good.append((label, p99([s[1] for s in samples if s[2] == 0]), sum(1 for s in samples if s[2] != 0), len(samples)))
+            run_attack(a, run, pid, goods)
             attacks.append(a)
             if server.proc.poll() is not None:
                 a.ok, a.outcome = False, a.outcome + "; SERVER EXITED"
                 break
         alive = server.proc.poll() is None
     finally:
-        for _, g in goods:
+        for g in goods:
             g.stop()
         server.stop()
         shutil.rmtree(data, ignore_errors=True)
@@ -315,11 +304,11 @@ def main():
     print("%-38s %-6s %9s %9s %9s %9s %26s  %s" % ("attack", "result", "closed in", "RSS KiB", "peak +", "after +",
                                                  "good p99 binary/http", "outcome"))
     for a in attacks:
-        latency_ok = all(f == 0 and n > 0 and p * 1000 <= args.p99_limit_ms for _, p, f, n in a.good)
+        latency_ok = all(f == 0 and n > 0 and p * 1000 <= args.p99_limit_ms for p, f, n in a.goods)
         ok = a.ok and latency_ok
         failed += not ok
         rss0, peak, rss1 = a.rss
-        good = " / ".join("%.1f ms (%d)" % (p * 1000, f) for _, p, f, _ in a.good)
+        good = " / ".join("%.1f ms (%d)" % (p * 1000, f) for p, f, _ in a.goods)
         print("%-38s %-6s %9s %9d %9d %9d %26s  %s" % (
             a.name[:38], "ok" if ok else "FAIL", "%.2f s" % a.close_time if a.close_time is not None else "-",
             rss0, peak - rss0, rss1 - rss0, good, a.outcome))

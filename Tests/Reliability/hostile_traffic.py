@@ -129,6 +129,11 @@ class GoodClient:
         with self.lock:
             return [s for s in self.samples if since <= s[0] <= until]
 
+    def stats(self, since, until):
+        """(p99 latency in s of the calls that succeeded, failed calls, calls) in a window."""
+        samples = self.window(since, until)
+        return p99([s[1] for s in samples if s[2] == 0]), sum(1 for s in samples if s[2] != 0), len(samples)
+
     def stop(self):
         self.proc.kill()
         self.proc.wait()
@@ -139,6 +144,20 @@ def p99(values):
         return float("nan")
     v = sorted(values)
     return v[min(len(v) - 1, int(round(0.99 * (len(v) - 1))))]
+
+
+def run_attack(a, run, pid, goods):
+    """Runs one attack: `a.rss` gets the server's VmRSS before, at its peak and after, and
+    `a.goods` each good client's `stats` while it ran. A tool error fails the attack."""
+    rss0, sampler, t0 = rss_kib(pid), RSSSampler(pid), time.time()
+    try:
+        run(a)
+    except Exception as e:  # an attack that breaks the tool is a failure, with its reason
+        a.outcome, a.ok = "tool error: %r" % (e,), False
+    t1 = time.time()
+    time.sleep(0.3)
+    a.rss = (rss0, sampler.finish(), rss_kib(pid))
+    a.goods = [g.stats(t0, t1 + 0.3) for g in goods]
 
 
 # -- raw connections ------------------------------------------------------------------------
@@ -760,20 +779,8 @@ def main():
         ]
         for name, expected, run in plan:
             a = Attack(name, expected)
-            rss0 = rss_kib(pid)
-            sampler = RSSSampler(pid)
-            t0 = time.time()
-            try:
-                run(a)
-            except Exception as e:  # an attack that breaks the tool is a failure, with its reason
-                a.outcome, a.ok = "tool error: %r" % (e,), False
-            t1 = time.time()
-            time.sleep(0.3)
-            peak = sampler.finish()
-            a.rss = (rss0, peak, rss_kib(pid))
-            samples = good.window(t0, t1 + 0.3)
-            lat = [s[1] for s in samples if s[2] == 0]
-            a.good = (p99(lat), sum(1 for s in samples if s[2] != 0), len(samples))
+            run_attack(a, run, pid, [good])
+            a.good = a.goods[0]
             attacks.append(a)
             if server.proc.poll() is not None:
                 a.ok, a.outcome = False, a.outcome + "; SERVER EXITED"
@@ -782,8 +789,7 @@ def main():
         a = Attack("silent connections (no preface)", "GOAWAY 14 at handshake timeout (10 s)")
         silent.finish(a)
         a.rss = (rss_silent, rss_silent_open, rss_silent_open)
-        samples = good.window(silent.t0, silent.t0 + (a.close_time or 10))
-        a.good = (p99([s[1] for s in samples if s[2] == 0]), sum(1 for s in samples if s[2] != 0), len(samples))
+        a.good = good.stats(silent.t0, silent.t0 + (a.close_time or 10))
         attacks.append(a)
         alive = server.proc.poll() is None
     finally:
