@@ -8,7 +8,9 @@ and files a complaint), then runs drive_dashboard.py: the DC signs in on /dashbo
 the complaint, assigns it to the officer and resolves it, while screenshots go to the
 artefacts folder. Finally it checks that:
   - the complaint is RESOLVED in the API after the browser's clicks;
-  - the public page at / shows exactly the figures of CitizenService/GetPublicStatistics.
+  - the public page at / shows exactly the figures of CitizenService/GetPublicStatistics;
+  - a Commissioner and the Chief Secretary sign in and open the complaint, and their 8-week
+    charts show GetDashboard's figures per week.
 
 Usage: browser_test.py SERVER_BINARY [--artefacts DIR] [--chromium PATH]
 Prints "browser-test: N passed, M failed" last; exit status 0 only if all passed.
@@ -204,19 +206,25 @@ def main():
         pngs = [f for f in os.listdir(args.artefacts) if f.endswith(".png")] if os.path.isdir(args.artefacts) else []
         check(len(pngs) >= 4, f"{len(pngs)} screenshots saved in {args.artefacts}")
 
-        # The Commissioner of Peshawar's division signs in and opens the (now resolved) complaint.
-        jurisdictions = portal.call("CitizenService/ListJurisdictions", {})["jurisdictions"]
-        division = next(j["parentCode"] for j in jurisdictions if j["code"] == "PSH")
-        comm = portal.call("AdminService/CreateStaff", {"username": "comm.psh", "name": "Riaz Khan", "role": "ROLE_COMMISSIONER",
-                                                        "jurisdictionCode": division, "designation": "Commissioner"}, scene["adminToken"])
-        code, report = run_driver(portal, args, os.path.join(args.artefacts, "commissioner"), "comm.psh",
-                                  comm["oneTimePassword"], scene["complaint"], "ROLE_COMMISSIONER")
-        check(code == 0 and report.get("signedIn", {}).get("jurisdiction") == division,
-              f"the Commissioner of {division} signed in and opened the complaint in Chromium (exit {code})")
-        token = portal.call("OfficerService/Login", {"username": "comm.psh", "password": comm["oneTimePassword"]})["token"]
-        weeks = report.get("trend", [])
-        check(trend_matches_api(portal, token, weeks, ["received", "resolved", "open"]),
-              f"the Commissioner's 8 weeks show GetDashboard's figures per week ({[w['resolved'] for w in weeks]} resolved)")
+        # The higher tiers: the Commissioner of Peshawar's division, then the Chief Secretary of
+        # the province, sign in and open the (now resolved) complaint, which is in their scope.
+        jurisdictions = {j["code"]: j for j in portal.call("CitizenService/ListJurisdictions", {})["jurisdictions"]}
+        division = jurisdictions["PSH"]["parentCode"]
+        province = jurisdictions[division]["parentCode"]
+        for title, username, role, scope in [("Commissioner", "comm.psh", "ROLE_COMMISSIONER", division),
+                                             ("Chief Secretary", "cs.kp", "ROLE_CHIEF_SECRETARY", province)]:
+            staff = portal.call("AdminService/CreateStaff", {"username": username, "name": "Riaz Khan", "role": role,
+                                                             "jurisdictionCode": scope, "designation": title}, scene["adminToken"])
+            code, report = run_driver(portal, args, os.path.join(args.artefacts, username), username,
+                                      staff["oneTimePassword"], scene["complaint"], role)
+            check(code == 0 and report.get("signedIn", {}).get("jurisdiction") == scope,
+                  f"the {title} of {scope} signed in and opened the complaint in Chromium (exit {code})")
+            check(report.get("officers") == ["Officer figures are kept per district: choose a district under Scope"],
+                  f"the {title}'s officer table points to a district scope ({report.get('officers')})")
+            token = portal.call("OfficerService/Login", {"username": username, "password": staff["oneTimePassword"]})["token"]
+            weeks = report.get("trend", [])
+            check(trend_matches_api(portal, token, weeks, ["received", "resolved", "open"]),
+                  f"the {title}'s 8 weeks show GetDashboard's figures per week ({[w['resolved'] for w in weeks]} resolved)")
     except Exception as e:  # a broken scene is a failure, reported like the others
         check(False, f"unexpected error: {e}")
     finally:

@@ -374,6 +374,7 @@ class Driver:
             raise Failure(f"the weekly chart failed: {self.text_of('#chart-trend')}")
         trend = self.evaluate("JSON.parse(document.querySelector('#chart-trend').dataset.weeks || '[]')")
         self.step("trend", weeks=len(trend), received=[w["received"] for w in trend], open=[w["open"] for w in trend])
+        officers = self.evaluate("[...document.querySelectorAll('#officer-rows tr')].map(r => r.textContent.trim())")
         self.check_errors("queue")
         queue_info = self.evaluate("(() => ({tab: document.body.dataset.tab,"
                                    " rows: [...document.querySelectorAll('#queue-rows tr[data-code]')].map(r => ({code: r.dataset.code, status: r.dataset.status})),"
@@ -497,6 +498,7 @@ class Driver:
             "statuses": statuses,
             "queueRowStatus": row_status,
             "trend": trend,
+            "officers": officers,
             "liveCode": self.live_code,
             "public": public,
             "artefacts": os.path.abspath(a.artefacts),

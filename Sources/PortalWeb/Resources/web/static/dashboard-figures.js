@@ -4,7 +4,7 @@
 
 import { call, counts, num } from "./api.js";
 import { barChart, percentMeter } from "./charts.js";
-import { $, el, clear, bi, announce, errorText, formatNumber, formatTime, COUNT_FIELDS } from "./ui.js";
+import { $, el, clear, bi, announce, errorText, formatNumber, formatTime, tierName, COUNT_FIELDS } from "./ui.js";
 import { OFFICER, state } from "./dashboard-state.js";
 
 export async function refreshDashboard() {
@@ -82,13 +82,16 @@ function renderDashboard(d) {
   $("#chart-reopen").dataset.value = String(reopen);
   percentMeter($("#chart-reopen"), reopen, { title: "Reopen rate", key: "reopened", note: "of resolved complaints" });
 
-  renderOfficers(d.byOfficer || []);
+  renderOfficers(d.byOfficer || [], tierName(d.scopeTier));
 }
 
-function renderOfficers(officers) {
+// GetDashboard gives per-officer figures for a district scope only.
+function renderOfficers(officers, tier) {
   const body = clear($("#officer-rows"));
   if (officers.length === 0) {
-    body.appendChild(el("tr", { class: "empty" }, el("td", { colspan: "4" }, "No officer figures yet")));
+    const text = tier === "TIER_DISTRICT" ? "No officer figures yet"
+      : "Officer figures are kept per district: choose a district under Scope";
+    body.appendChild(el("tr", { class: "empty" }, el("td", { colspan: "4" }, text)));
     return;
   }
   for (const o of officers) {
