@@ -147,6 +147,14 @@ import Testing
         }
         let keys = Set(members.map(\.key))
         #expect(keys == Set(ServerOptions.settings.map(\.name)).subtracting(["seed", "dev", "web-root"]))
+
+        // docs/OPERATIONS.md shows that file as it is and has a table row for every setting.
+        let operations = String(decoding: try ServerOptions.readFile("/" + path + "/docs/OPERATIONS.md"), as: UTF8.self)
+        #expect(operations.contains(String(decoding: example, as: UTF8.self)), "OPERATIONS.md's example differs from the file")
+        for setting in ServerOptions.settings {
+            #expect(operations.contains("| `\(setting.name)") || operations.contains(", `\(setting.name)"),
+                    "OPERATIONS.md's settings table has no row for \(setting.name)")
+        }
     }
 
     @Test func unknownFlagsAndKeysAreNamed() {
