@@ -227,6 +227,7 @@ final class HTTPConnection: EventHandler, @unchecked Sendable {
                 _ = shutdown(fd, Int32(SHUT_WR))
                 armTimer(.seconds(1))
             case .idle:
+                if draining { close(); return }  // as `drain` does to an idle connection
                 armTimer(config.idleTimeout)
                 processPipelined()
             default:
