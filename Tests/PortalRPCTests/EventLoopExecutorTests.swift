@@ -46,6 +46,46 @@ import Testing
         #expect(await Task(executorPreference: loop) { 8 }.value == 8)
     }
 
+    /// A handler that keeps yielding (or a streaming handler whose writes never wait) resumes
+    /// itself on the loop again and again. The loop must still get to its other work: here a
+    /// closure another thread hands it, which is what ends the spinning. Before, the loop ran
+    /// self-enqueued jobs until none was left, so only the watchdog ended the spin.
+    @Test func aTaskThatKeepsYieldingDoesNotStarveItsLoop() async throws {
+        let loop = try EventLoop(name: "test-loop")
+        loop.start()
+        defer { loop.stop() }
+        final class Flags: Sendable {
+            let stop = Atomic(false)
+            let watchdogFired = Atomic(false)
+        }
+        let flags = Flags()
+        let spinner = Task(executorPreference: loop) { () async -> Int in
+            var spins = 0
+            while !flags.stop.load(ordering: .relaxed) {
+                await Task.yield()
+                spins += 1
+            }
+            return spins
+        }
+        try await Task.sleep(for: .milliseconds(20))
+        let watchdog = Task.detached {
+            try await Task.sleep(for: .seconds(5))
+            flags.watchdogFired.store(true, ordering: .relaxed)
+            flags.stop.store(true, ordering: .relaxed)
+        }
+        let ranOnLoop = await withCheckedContinuation { (c: CheckedContinuation<Bool, Never>) in
+            loop.execute {
+                flags.stop.store(true, ordering: .relaxed)
+                c.resume(returning: loop.inLoop)
+            }
+        }
+        watchdog.cancel()
+        let fired = flags.watchdogFired.load(ordering: .relaxed)
+        #expect(ranOnLoop)
+        #expect(!fired, "the loop ran nothing else while the task yielded")
+        #expect(await spinner.value > 0)
+    }
+
     private nonisolated static func isOnLoop(_ loop: EventLoop) async -> Bool { loop.inLoop }
 }
 

@@ -40,6 +40,8 @@ final class EventLoop: TaskExecutor, @unchecked Sendable {
     private let stopping = Atomic<Bool>(false)
     /// Jobs enqueued by the loop thread itself (no lock, no wake-up).
     private var localJobs: [UnownedJob] = []
+    /// The batch of `localJobs` being run; kept to reuse its storage.
+    private var runningJobs: [UnownedJob] = []
     private var handlers: [Int32: any EventHandler] = [:]
     private var flushQueue: [any EventHandler] = []
     private var timers = TimerQueue()
@@ -221,13 +223,11 @@ final class EventLoop: TaskExecutor, @unchecked Sendable {
             if tasks.isEmpty && jobs.isEmpty && localJobs.isEmpty { return }
             for task in tasks { task() }
             for job in jobs { job.runSynchronously(on: executor) }
-            var i = 0
-            while i < localJobs.count {  // a job may append more
-                let job = localJobs[i]
-                job.runSynchronously(on: executor)
-                i += 1
-            }
-            localJobs.removeAll(keepingCapacity: true)
+            // The jobs enqueued so far; those they enqueue wait for the next round, so a task
+            // that keeps resuming itself on the loop takes one step a round, not the thread.
+            swap(&localJobs, &runningJobs)
+            for job in runningJobs { job.runSynchronously(on: executor) }
+            runningJobs.removeAll(keepingCapacity: true)
         }
     }
 }
