@@ -228,21 +228,28 @@ extension ServerConnection {
             loop.execute { self.grant(stream: id, consumed) }
         }
         stream.inbound = inbound
+        // A write hands the message to the connection and waits until it is within the send
+        // windows: at once when there is credit. The handler runs on the loop (below), so the
+        // hand-over is a call, not a hop; from elsewhere it goes through `execute`.
         let writer = RPCWriter<[UInt8]> { [self] bytes in
             try await withCheckedThrowingContinuation { (c: CheckedContinuation<Void, any Error>) in
-                loop.execute {
+                let enqueue: @Sendable () -> Void = {
                     guard let stream = self.streams[id], !stream.statusSent else {
                         c.resume(throwing: CancellationError())
                         return
                     }
                     self.send(stream, .message(bytes, c))
                 }
+                if loop.inLoop { enqueue() } else { loop.execute(enqueue) }
             }
         }
         let context = stream.context
         let requestID = stream.requestID
         let server: RPCServer = self.server
-        stream.task = Task { [self] in
+        // On the connection's loop, as unary handlers are: each write resumes the handler as a
+        // job of this loop (one step a round, see `EventLoop.runPending`), and the messages of
+        // one round go out in one write.
+        stream.task = Task(executorPreference: loop) { [self] in
             let status: Status
             do {
                 try await RequestID.$current.withValue(requestID) { try await handler(inbound, writer, context) }
@@ -250,10 +257,11 @@ extension ServerConnection {
             } catch {
                 status = server.mapHandlerError(error, requestID: requestID, method: context.method.path).status
             }
-            loop.execute {
+            let end: @Sendable () -> Void = {
                 guard let stream = self.streams[id], !stream.statusSent else { return }
                 self.finish(stream, status, dropQueued: status.code != .ok)
             }
+            if loop.inLoop { end() } else { loop.execute(end) }
         }
     }
 }
