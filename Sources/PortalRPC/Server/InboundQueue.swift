@@ -11,7 +11,15 @@ final class InboundQueue: Sendable {
         var finished = false
         var failure: (any Error)?
         var waiter: CheckedContinuation<[UInt8]?, any Error>?
+        /// Bytes pulled from `buffer` but not yet reported to `onConsume`.
+        var unreported = 0
     }
+
+    /// A reader working through buffered messages reports what it consumed once this many
+    /// bytes have gathered (one hand-over to the loop instead of one a message), and always
+    /// before it waits or the queue ends, so no credit is withheld from a sender that waits
+    /// for it. Far below any window the peer can announce, whose credit is batched anyway.
+    static let reportBatch = 16 * 1024
 
     private let state = Mutex(State())
     /// Called (from any thread) with the byte count of each consumed message, and of the
@@ -22,18 +30,20 @@ final class InboundQueue: Sendable {
 
     /// Loop side: a message arrived.
     func push(_ message: [UInt8]) {
-        let waiter = state.withLock { s -> CheckedContinuation<[UInt8]?, any Error>? in
-            if let w = s.waiter {
-                s.waiter = nil
-                return w
+        let (waiter, report) = state.withLock { s -> (CheckedContinuation<[UInt8]?, any Error>?, Int) in
+            guard let w = s.waiter else {
+                s.buffer.append(message)
+                return (nil, 0)
             }
-            s.buffer.append(message)
-            return nil
+            // Handed straight to the waiting reader: consumed, reported like a pulled one.
+            s.waiter = nil
+            s.unreported += message.count
+            guard s.unreported >= Self.reportBatch else { return (w, 0) }
+            defer { s.unreported = 0 }
+            return (w, s.unreported)
         }
-        if let waiter {
-            onConsume(message.count)
-            waiter.resume(returning: message)
-        }
+        if report > 0 { onConsume(report) }
+        waiter?.resume(returning: message)
     }
 
     /// Loop side: the call is over and nobody will read what is left. The queue ends with
@@ -42,7 +52,8 @@ final class InboundQueue: Sendable {
     /// returned would shrink its connection window for good.
     func discard(_ failure: any Error) {
         let (waiter, left) = state.withLock { s -> (CheckedContinuation<[UInt8]?, any Error>?, Int) in
-            let left = s.buffer[s.head...].reduce(0) { $0 + $1.count }
+            let left = s.buffer[s.head...].reduce(0) { $0 + $1.count } + s.unreported
+            s.unreported = 0
             s.buffer.removeAll()
             s.head = 0
             guard !s.finished else { return (nil, left) }
@@ -57,19 +68,21 @@ final class InboundQueue: Sendable {
 
     /// Messages nobody read (the reader dropped the stream) return their credit too.
     deinit {
-        let left = state.withLock { s in s.buffer[s.head...].reduce(0) { $0 + $1.count } }
+        let left = state.withLock { s in s.buffer[s.head...].reduce(0) { $0 + $1.count } + s.unreported }
         if left > 0 { onConsume(left) }
     }
 
     /// Loop side: the client half-closed (nil) or the call failed.
     func finish(_ failure: (any Error)? = nil) {
-        let waiter = state.withLock { s -> CheckedContinuation<[UInt8]?, any Error>? in
-            guard !s.finished else { return nil }
+        let (waiter, unreported) = state.withLock { s -> (CheckedContinuation<[UInt8]?, any Error>?, Int) in
+            defer { s.unreported = 0 }
+            guard !s.finished else { return (nil, s.unreported) }
             s.finished = true
             s.failure = failure
             defer { s.waiter = nil }
-            return s.waiter
+            return (s.waiter, s.unreported)
         }
+        if unreported > 0 { onConsume(unreported) }
         if let failure { waiter?.resume(throwing: failure) } else { waiter?.resume(returning: nil) }
     }
 
@@ -78,7 +91,7 @@ final class InboundQueue: Sendable {
         try await withTaskCancellationHandler {
             try await withCheckedThrowingContinuation { (c: CheckedContinuation<[UInt8]?, any Error>) in
                 enum Outcome { case value([UInt8]), end, failure(any Error), wait }
-                let outcome = state.withLock { s -> Outcome in
+                let (outcome, report) = state.withLock { s -> (Outcome, Int) in
                     if s.head < s.buffer.count {
                         let m = s.buffer[s.head]
                         s.head += 1
@@ -86,17 +99,21 @@ final class InboundQueue: Sendable {
                             s.buffer.removeAll(keepingCapacity: true)
                             s.head = 0
                         }
-                        return .value(m)
+                        s.unreported += m.count
+                        guard s.unreported >= Self.reportBatch else { return (.value(m), 0) }
+                        defer { s.unreported = 0 }
+                        return (.value(m), s.unreported)
                     }
-                    if s.finished { return s.failure.map(Outcome.failure) ?? .end }
-                    if Task.isCancelled { return .failure(CancellationError()) }
+                    // Nothing buffered: report everything before waiting or ending.
+                    defer { s.unreported = 0 }
+                    if s.finished { return (s.failure.map(Outcome.failure) ?? .end, s.unreported) }
+                    if Task.isCancelled { return (.failure(CancellationError()), s.unreported) }
                     s.waiter = c
-                    return .wait
+                    return (.wait, s.unreported)
                 }
+                if report > 0 { onConsume(report) }
                 switch outcome {
-                case .value(let m):
-                    onConsume(m.count)
-                    c.resume(returning: m)
+                case .value(let m): c.resume(returning: m)
                 case .end: c.resume(returning: nil)
                 case .failure(let e): c.resume(throwing: e)
                 case .wait: break
