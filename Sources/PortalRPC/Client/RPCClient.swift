@@ -29,11 +29,11 @@ public final class RPCClient: RPCClientTransport {
     public init(target: SocketAddress, configuration: ClientConfiguration = ClientConfiguration()) throws {
         self.target = target
         self.configuration = configuration
-        loop = try EventLoop(name: "rpc-client")
-        loop.start()
+        loop = try ClientLoops.shared.pick()
     }
 
-    deinit { loop.stop() }
+    /// The loop is shared with other clients and stays; only the connection goes.
+    deinit { close() }
 
     /// Closes the connection; calls in flight fail with UNAVAILABLE.
     public func close() {
