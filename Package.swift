@@ -165,7 +165,7 @@ let package = Package(
         ),
         .testTarget(
             name: "PortalServicesTests",
-            dependencies: ["PortalServices", "PortalStore", "LogCapture"],
+            dependencies: ["PortalServices", "PortalStore", "PortalSecurity", "LogCapture"],
             path: "Tests/PortalServicesTests"
         ),
         // portal-server's settings: flags, the config file and their precedence.

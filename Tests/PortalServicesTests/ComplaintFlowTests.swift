@@ -1,4 +1,5 @@
 import PortalRPC
+import PortalSecurity
 import PortalServices
 import Testing
 
@@ -32,6 +33,7 @@ import Testing
             }
             #expect(photo.contentType == "image/jpeg")
             #expect(photo.sizeBytes == UInt64(Self.jpeg.count))
+            #expect(photo.sha256 == SHA256.hash(Self.jpeg), "the digest covers every chunk, in order")
 
             var file = Portal_V1_FileComplaintRequest()
             file.idempotencyKey = "flow-test-0001"

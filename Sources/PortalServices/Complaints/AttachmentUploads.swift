@@ -52,7 +52,7 @@ struct AttachmentUploads: Sendable {
         guard header.sizeBytes <= cap else { throw .invalidArgument(field: "header.size_bytes", reason: "exceeds the \(cap >> 20) MiB limit for this kind") }
 
         // The file is opened, written, fsynced and renamed on the core's file threads: the disk
-        // may be slow, and this handler runs on the cooperative pool.
+        // may be slow, and this handler runs on its connection's event loop.
         let id = SecureRandom.token(bytes: 18)
         let directory = core.configuration.attachmentsDirectory
         let temporary = "\(directory)/.upload-\(id)"
@@ -122,9 +122,14 @@ struct AttachmentUploads: Sendable {
                         sniffed = try Self.check(prefix, claimed: header.kind)
                     }
                 }
-                digest.update(chunk)
-                try await core.onFileThread {
+                // Hashed where it is written: a chunk is up to 1 MiB, and this handler runs on
+                // its connection's event loop, which must not spend milliseconds on it.
+                let hashed = digest
+                digest = try await core.onFileThread {
+                    var d = hashed
+                    d.update(chunk)
                     guard writeAll(fd, chunk) else { throw PortalError.unavailable("attachment storage unavailable") }
+                    return d
                 }
                 received += UInt64(chunk.count)
             }
