@@ -173,7 +173,7 @@ class Attacks:
             c.close()
 
     def non_reader(self, a):
-        """Pipelines requests for the public page and never reads an answer."""
+        """Pipelines GETs of the dashboard stylesheet (12 KiB answers) and never reads one."""
         c = self.conn(rcvbuf=4096)
         page = b"GET /static/portal.css HTTP/1.1\r\nHost: portal\r\n\r\n"
         c.sock.setblocking(False)
