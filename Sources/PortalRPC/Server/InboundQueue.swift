@@ -13,6 +13,17 @@ final class InboundQueue: Sendable {
         var waiter: CheckedContinuation<[UInt8]?, any Error>?
         /// Bytes pulled from `buffer` but not yet reported to `onConsume`.
         var unreported = 0
+
+        /// Counts `bytes` as consumed; what to report now (all of it once a batch has gathered).
+        mutating func consumed(_ bytes: Int) -> Int {
+            unreported += bytes
+            return unreported >= InboundQueue.reportBatch ? takeUnreported() : 0
+        }
+
+        mutating func takeUnreported() -> Int {
+            defer { unreported = 0 }
+            return unreported
+        }
     }
 
     /// A reader working through buffered messages reports what it consumed once this many
@@ -37,10 +48,7 @@ final class InboundQueue: Sendable {
             }
             // Handed straight to the waiting reader: consumed, reported like a pulled one.
             s.waiter = nil
-            s.unreported += message.count
-            guard s.unreported >= Self.reportBatch else { return (w, 0) }
-            defer { s.unreported = 0 }
-            return (w, s.unreported)
+            return (w, s.consumed(message.count))
         }
         if report > 0 { onConsume(report) }
         waiter?.resume(returning: message)
@@ -52,8 +60,7 @@ final class InboundQueue: Sendable {
     /// returned would shrink its connection window for good.
     func discard(_ failure: any Error) {
         let (waiter, left) = state.withLock { s -> (CheckedContinuation<[UInt8]?, any Error>?, Int) in
-            let left = s.buffer[s.head...].reduce(0) { $0 + $1.count } + s.unreported
-            s.unreported = 0
+            let left = s.buffer[s.head...].reduce(0) { $0 + $1.count } + s.takeUnreported()
             s.buffer.removeAll()
             s.head = 0
             guard !s.finished else { return (nil, left) }
@@ -75,12 +82,12 @@ final class InboundQueue: Sendable {
     /// Loop side: the client half-closed (nil) or the call failed.
     func finish(_ failure: (any Error)? = nil) {
         let (waiter, unreported) = state.withLock { s -> (CheckedContinuation<[UInt8]?, any Error>?, Int) in
-            defer { s.unreported = 0 }
-            guard !s.finished else { return (nil, s.unreported) }
+            let unreported = s.takeUnreported()
+            guard !s.finished else { return (nil, unreported) }
             s.finished = true
             s.failure = failure
             defer { s.waiter = nil }
-            return (s.waiter, s.unreported)
+            return (s.waiter, unreported)
         }
         if unreported > 0 { onConsume(unreported) }
         if let failure { waiter?.resume(throwing: failure) } else { waiter?.resume(returning: nil) }
@@ -99,17 +106,14 @@ final class InboundQueue: Sendable {
                             s.buffer.removeAll(keepingCapacity: true)
                             s.head = 0
                         }
-                        s.unreported += m.count
-                        guard s.unreported >= Self.reportBatch else { return (.value(m), 0) }
-                        defer { s.unreported = 0 }
-                        return (.value(m), s.unreported)
+                        return (.value(m), s.consumed(m.count))
                     }
                     // Nothing buffered: report everything before waiting or ending.
-                    defer { s.unreported = 0 }
-                    if s.finished { return (s.failure.map(Outcome.failure) ?? .end, s.unreported) }
-                    if Task.isCancelled { return (.failure(CancellationError()), s.unreported) }
+                    let all = s.takeUnreported()
+                    if s.finished { return (s.failure.map(Outcome.failure) ?? .end, all) }
+                    if Task.isCancelled { return (.failure(CancellationError()), all) }
                     s.waiter = c
-                    return (.wait, s.unreported)
+                    return (.wait, all)
                 }
                 if report > 0 { onConsume(report) }
                 switch outcome {
