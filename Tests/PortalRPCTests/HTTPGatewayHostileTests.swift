@@ -92,7 +92,8 @@ import Testing
 
     /// A client that pipelines requests for large answers and reads none: the gateway stops
     /// reading once an answer waits (so it holds one answer, not 400), and drops the client
-    /// when the socket has taken nothing for the write-stall timeout, not the idle timeout.
+    /// when the socket has taken nothing for the write-stall timeout, not the idle timeout,
+    /// with a reset the client sees at once.
     @Test func aClientThatNeverReadsIsNotReadEitherAndIsDroppedAtTheStallTimeout() async throws {
         var files = HTTPStaticFiles()
         files.add(path: "/static/big.js", body: [UInt8](repeating: 0x20, count: 256 * 1024))
@@ -104,8 +105,42 @@ import Testing
             for _ in 0..<1000 where Self.answered(gateway, statusClass: "2xx") == 0 { try await Task.sleep(for: .milliseconds(10)) }
             for _ in 0..<1000 where gateway.connectionCount > 0 { try await Task.sleep(for: .milliseconds(10)) }
             #expect(gateway.connectionCount == 0, "still open 10 s after the client stopped taking output")
+            // The gateway read the whole pipeline, so a plain close would send a FIN queued
+            // behind megabytes the client never takes: it must reset, and the client see it.
+            #expect(!c.isEstablished, "the client was not told: its socket is still established")
             let answered = Self.answered(gateway, statusClass: "2xx")
             #expect(answered >= 1 && answered < 50, "\(answered) of 400 pipelined requests were answered")
+        }
+    }
+
+    /// A few pipelined answers that all fit in the kernel's send buffer, and a client that
+    /// takes none: nothing waits in the gateway, so no write stalls, but the kernel holds the
+    /// answers. At the idle timeout the gateway sees that queue, gives it the write-stall
+    /// timeout to shrink, and resets the connection when it has not; a plain close would
+    /// leave the client established (its FIN behind the answers) and the kernel holding them.
+    @Test func answersTheKernelHoldsForAClientThatTakesNoneEndInAReset() async throws {
+        var files = HTTPStaticFiles()
+        files.add(path: "/static/mid.js", body: [UInt8](repeating: 0x20, count: 32 * 1024))
+        try await withGateway(http: { $0.writeStallTimeout = .milliseconds(300); $0.idleTimeout = .milliseconds(300) },
+                              files: files) { _, gateway in
+            let c = try HTTPTestConnection(gateway.localAddress, receiveBuffer: 4096)
+            c.send(String(repeating: "GET /static/mid.js HTTP/1.1\r\nHost: t\r\n\r\n", count: 3))
+            for _ in 0..<1000 where gateway.connectionCount > 0 { try await Task.sleep(for: .milliseconds(10)) }
+            #expect(gateway.connectionCount == 0, "still open 10 s after the client stopped taking output")
+            #expect(Self.answered(gateway, statusClass: "2xx") == 3)
+            #expect(!c.isEstablished, "the client was not told: its socket is still established")
+        }
+    }
+
+    /// The idle timeout after answers the client did take is a quiet close, not a reset: the
+    /// client reads its answer, then end of stream.
+    @Test func anIdleConnectionWhoseAnswersWereTakenClosesQuietly() async throws {
+        try await withGateway(http: { $0.idleTimeout = .milliseconds(300) }) { _, gateway in
+            let c = try HTTPTestConnection(gateway.localAddress)
+            c.send("GET /no-such-page HTTP/1.1\r\nHost: t\r\n\r\n")
+            #expect(try await c.response()?.status == 404)
+            #expect(try await c.waitForClose(timeout: .seconds(10)))
+            #expect(c.closedQuietly, "the idle close was a reset")
         }
     }
 

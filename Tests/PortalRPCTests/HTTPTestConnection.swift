@@ -17,6 +17,8 @@ final class HTTPTestConnection {
     let fd: Int32
     private var buffer: [UInt8] = []
     private(set) var closedByServer = false
+    /// Whether that close was an end of stream (a FIN), not a reset or another error.
+    private(set) var closedQuietly = false
 
     /// `receiveBuffer` shrinks the socket's receive buffer, for clients that do not read.
     init(_ address: SocketAddress, receiveBuffer: Int32? = nil) throws {
@@ -27,6 +29,15 @@ final class HTTPTestConnection {
     }
 
     deinit { Glibc.close(fd) }
+
+    /// Whether the socket is still ESTABLISHED by the kernel's account (TCP_INFO), read
+    /// without taking a byte: a client that reads nothing sees a reset this way, not a FIN.
+    var isEstablished: Bool {
+        var info = [UInt8](repeating: 0, count: 256)
+        var size = socklen_t(info.count)
+        guard getsockopt(fd, Int32(IPPROTO_TCP), TCP_INFO, &info, &size) == 0, size > 0 else { return false }
+        return info[0] == 1  // tcpi_state: TCP_ESTABLISHED
+    }
 
     func send(_ bytes: [UInt8]) {
         _ = bytes.withUnsafeBytes { Glibc.send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
@@ -47,7 +58,7 @@ final class HTTPTestConnection {
         while true {
             let n = chunk.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, Int32(MSG_DONTWAIT)) }
             if n > 0 { buffer += chunk[..<n]; return true }
-            if n == 0 { closedByServer = true; return false }
+            if n == 0 { closedByServer = true; closedQuietly = true; return false }
             guard errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR else { closedByServer = true; return false }
             if ContinuousClock.now >= deadline { return false }
             try await Task.sleep(for: .milliseconds(2))

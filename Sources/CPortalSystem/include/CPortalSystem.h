@@ -1,5 +1,5 @@
 // CPortalSystem: the Linux calls Swift's Glibc module does not expose (epoll, accept4,
-// eventfd), as thin inline wrappers. No logic lives here; Swift retries EINTR.
+// eventfd, variadic ioctl), as thin inline wrappers. No logic lives here; Swift retries EINTR.
 #ifndef C_PORTAL_SYSTEM_H
 #define C_PORTAL_SYSTEM_H
 
@@ -44,6 +44,14 @@ static inline int cps_accept4(int fd) {
 static inline int cps_eventfd(void) { return eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC); }
 
 static inline int cps_errno(void) { return errno; }
+
+#include <sys/ioctl.h>
+/// The bytes a TCP socket's kernel still holds for the peer, sent but unacknowledged or not
+/// sent yet (SIOCOUTQ, which Linux defines as TIOCOUTQ); -1 on error.
+static inline int cps_output_queued(int fd) {
+    int n = 0;
+    return ioctl(fd, TIOCOUTQ, &n) == 0 ? n : -1;
+}
 
 #include <stdio.h>
 /// Line-buffer stdout, so a process reading it through a pipe sees each line at once.

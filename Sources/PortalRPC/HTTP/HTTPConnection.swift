@@ -9,12 +9,15 @@ import CPortalSystem
 /// answer has not all been taken by the client, nothing more is read (pipelined requests wait
 /// in the socket), so a client that sends requests and never reads answers holds at most one
 /// answer in memory. One timer guards each phase:
-/// - idle (kept alive, no request yet): `idleTimeout`, then the connection closes quietly;
+/// - idle (kept alive, no request yet): `idleTimeout`, then the connection closes quietly, or,
+///   if the kernel still holds answers the client has not taken, once that queue has not
+///   shrunk for `writeStallTimeout`, with a reset;
 /// - reading a head: `headTimeout` from the request's first byte, then 408 and close;
 /// - reading a body: `bodyTimeout` from the request's first byte, then 408 and close;
 /// - handling: the call's Connect-Timeout-Ms, if any, then 504 `deadline_exceeded`;
-/// - writing: `writeStallTimeout` without progress, then the connection is dropped (only
-///   progress restarts it; a new request cannot, as none is read while output waits).
+/// - writing: `writeStallTimeout` without progress, then the connection is reset (only
+///   progress restarts it; a new request cannot, as none is read while output waits). A
+///   reset, not a close: the FIN would wait behind output the client does not take.
 /// An error that leaves the byte stream untrusted (a malformed head, a body too large) is
 /// answered, then the connection is shut for writing and closed once the client stops
 /// sending or after a second, so the answer is not lost to a reset.
@@ -32,6 +35,8 @@ final class HTTPConnection: EventHandler, @unchecked Sendable {
     private var outbound: [UInt8] = []
     private var written = 0
     private var timer: TimerQueue.ID?
+    /// What the kernel still held for the client when the idle timer last fired.
+    private var kernelQueued: Int?
     private var requestStarted = ContinuousClock.now
     private var keepAlive = true
     private var draining = false
@@ -288,20 +293,27 @@ final class HTTPConnection: EventHandler, @unchecked Sendable {
         if case .idle = phase, outbound.isEmpty { close() }
     }
 
-    func close() {
+    /// Closes the socket; `abortive` (a client that stopped taking its answer) resets it, so
+    /// the kernel drops the output it holds and the client sees the end at once.
+    func close(abortive: Bool = false) {
         guard !closed else { return }
         closed = true
         cancelTimer()
         task?.cancel()
         task = nil
         loop.unregister(fd)
-        Sys.close(fd)
+        if abortive { Sys.abort(fd) } else { Sys.close(fd) }
         gateway.connectionClosed()
     }
 
     // MARK: Timers
 
-    private func armTimer(_ after: Duration) { armTimer(at: .now + after) }
+    /// `keepingKernelQueued`: the timer watches the kernel's queue after an idle timeout;
+    /// any other timer starts a new phase, which forgets what the queue was.
+    private func armTimer(_ after: Duration, keepingKernelQueued: Bool = false) {
+        if !keepingKernelQueued { kernelQueued = nil }
+        armTimer(at: .now + after)
+    }
 
     private func armTimer(at deadline: ContinuousClock.Instant, _ body: (() -> Void)? = nil) {
         cancelTimer()
@@ -322,8 +334,20 @@ final class HTTPConnection: EventHandler, @unchecked Sendable {
         switch phase {
         case .head, .body:
             reject(HTTPRequestError(408, "the request did not arrive in time"))
+        case .idle where !outputWaiting:
+            // Every answer went to the kernel, but it may still hold them for a client that
+            // does not read: that is a write stall too, timed by the kernel's queue.
+            let queued = Sys.outputQueued(fd)
+            if queued > 0 && queued != kernelQueued {
+                kernelQueued = queued
+                armTimer(config.writeStallTimeout, keepingKernelQueued: true)
+            } else {
+                close(abortive: queued > 0)
+            }
         default:
-            close()  // idle, lingering, or a write that stalled
+            // Lingering, or a write that stalled: the last one is reset, as its FIN would
+            // wait behind output the client does not take.
+            close(abortive: outputWaiting)
         }
     }
 }

@@ -52,6 +52,21 @@ enum Sys {
         _ = Glibc.close(fd)  // never retried: on Linux the descriptor is gone even on EINTR
     }
 
+    /// The bytes the kernel still holds for the peer (sent and not acknowledged, or not sent
+    /// yet); 0 if that cannot be told.
+    static func outputQueued(_ fd: Int32) -> Int { max(0, Int(cps_output_queued(fd))) }
+
+    /// Closes a TCP socket with a reset (SO_LINGER 0): the kernel drops the output it still
+    /// holds instead of keeping it, behind a FIN, for a peer that stopped reading. Without
+    /// it that peer never sees the close (the FIN waits behind data its window will not
+    /// take) and the kernel holds up to the send buffer per connection until the orphan
+    /// retries run out.
+    static func abort(_ fd: Int32) {
+        var l = linger(l_onoff: 1, l_linger: 0)
+        _ = setsockopt(fd, SOL_SOCKET, SO_LINGER, &l, socklen_t(MemoryLayout<linger>.size))
+        close(fd)
+    }
+
     static func accept(_ fd: Int32) throws(SystemError) -> Int32? {
         try nonBlocking("accept4") { Int(cps_accept4(fd)) }.map(Int32.init)
     }

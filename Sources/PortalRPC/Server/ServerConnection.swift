@@ -368,10 +368,6 @@ final class ServerConnection: EventHandler, @unchecked Sendable {
     func close(abortive: Bool = false) {
         guard !closed else { return }
         closed = true
-        if abortive {
-            var l = linger(l_onoff: 1, l_linger: 0)
-            _ = setsockopt(fd, SOL_SOCKET, SO_LINGER, &l, socklen_t(MemoryLayout<linger>.size))
-        }
         for timer in [idleTimer, keepaliveTimer, partialTimer, writeStallTimer] {
             if let timer { loop.cancelTimer(timer) }
         }
@@ -379,7 +375,7 @@ final class ServerConnection: EventHandler, @unchecked Sendable {
         server.streamsClosed(streams.count)
         streams.removeAll()
         loop.unregister(fd)
-        Sys.close(fd)
+        if abortive { Sys.abort(fd) } else { Sys.close(fd) }
         server.connectionClosed()
     }
 }
