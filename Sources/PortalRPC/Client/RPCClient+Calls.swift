@@ -38,7 +38,7 @@ extension RPCClient {
                     stream.awaitOutcome(c)
                     conn.sendRequest(stream, payload, endStream: true, continuation: nil)
                 }
-                if loop.inLoop { start() } else { loop.execute(start) }
+                loop.run(start)
             }
         } onCancel: {
             if let id = handle.cancel() { loop.execute { conn.cancel(id) } }

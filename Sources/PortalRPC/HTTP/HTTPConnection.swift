@@ -156,7 +156,7 @@ final class HTTPConnection: EventHandler, @unchecked Sendable {
             let gateway = self.gateway, loop = self.loop
             task = Task(executorPreference: loop) { [self] in
                 let response = await gateway.run(call)
-                if loop.inLoop { self.completeCall(call, response) } else { loop.execute { self.completeCall(call, response) } }
+                loop.run { self.completeCall(call, response) }
             }
             if let ms = call.timeoutMillis {
                 armTimer(at: call.started + .milliseconds(ms)) { [self] in

@@ -88,6 +88,12 @@ final class EventLoop: TaskExecutor, @unchecked Sendable {
         if wake { wakeUp() }
     }
 
+    /// Runs `task` at once when called on the loop thread, else hands it to `execute`: for
+    /// work that is done on the loop, and usually already is.
+    func run(_ task: @escaping @Sendable () -> Void) {
+        if inLoop { task() } else { execute(task) }
+    }
+
     private func wakeUp() {
         var one: UInt64 = 1
         _ = Glibc.write(wakeFD, &one, 8)

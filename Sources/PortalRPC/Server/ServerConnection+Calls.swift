@@ -201,10 +201,12 @@ extension ServerConnection {
                 result = .failure(server.mapHandlerError(error, requestID: requestID, method: context.method.path))
             }
             if holdsSlot { server.releaseCall() }
+            // Not `loop.run`: on the loop (always, unless it has stopped) this allocates no
+            // closure, on the path every unary call takes.
             if loop.inLoop {
                 self.completeUnary(id, result)
             } else {
-                loop.execute { self.completeUnary(id, result) }  // the loop has stopped
+                loop.execute { self.completeUnary(id, result) }
             }
         }
     }
@@ -240,7 +242,7 @@ extension ServerConnection {
                     }
                     self.send(stream, .message(bytes, c))
                 }
-                if loop.inLoop { enqueue() } else { loop.execute(enqueue) }
+                loop.run(enqueue)
             }
         }
         let context = stream.context
@@ -261,7 +263,7 @@ extension ServerConnection {
                 guard let stream = self.streams[id], !stream.statusSent else { return }
                 self.finish(stream, status, dropQueued: status.code != .ok)
             }
-            if loop.inLoop { end() } else { loop.execute(end) }
+            loop.run(end)
         }
     }
 }
