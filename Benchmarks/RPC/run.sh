@@ -5,11 +5,13 @@
 # Loopback (127.0.0.1) only; every client run is bounded in time and the script stops by itself.
 #
 #   Benchmarks/RPC/run.sh [--reps N] [--secs T] [--warmup W] [--pin] [--skip-build]
-#                         [--skip-hold] [--hold-conns N] [--hold-secs T] [--only c,ours,oursc,grpc]
+#                         [--skip-hold] [--hold-conns N] [--hold-secs T] [--only c,ours,oursl,oursc,grpc]
 #   Benchmarks/RPC/run.sh --table RAW_RESULTS_FILE     (re-prints the table of an earlier run)
 #
 # Implementations: c = c-echo (echo_server + echo_client), ours = portal-echo server + portal-echo
-# client (RPCClient), oursc = the same portal-echo server driven by c-portal/portal_load (our
+# client (RPCClient, calls made from the cooperative pool, as an app makes them), oursl = the
+# same with each calling task on its client's event loop (RPCClient.executor: no thread hop per
+# call), oursc = the same portal-echo server driven by c-portal/portal_load (our
 # protocol spoken by a C client: the server's own cost without our client library's), grpc =
 # grpc-echo server + client (grpc-swift-2).
 #
@@ -21,7 +23,7 @@ HERE=$(cd "$(dirname "$0")" && pwd)
 ROOT=$(cd "$HERE/../.." && pwd)
 SCRATCH=${SCRATCH:-$ROOT/.build-rpcbench}
 REPS=3 SECS=5 WARMUP=1 PIN=0 BUILD=1 HOLD=1 HOLD_CONNS=10000 HOLD_SECS=5 STREAM_COUNT=10000
-ONLY="c,ours,oursc,grpc" TABLE=""
+ONLY="c,ours,oursl,oursc,grpc" TABLE=""
 while [ $# -gt 0 ]; do
   case "$1" in
     --reps) REPS=$2; shift 2 ;;
@@ -61,16 +63,18 @@ print_table() {
     printf "%s\n", "--------------|-------|--------------|-----------|-----------|----------|----------|-------"
     for (s = 1; s <= ns; s++) {
       sc = order[s]
-      split("c ours oursc grpc", impls, " ")
-      for (i = 1; i <= 4; i++) {
+      split("c ours oursl oursc grpc", impls, " ")
+      for (i = 1; i <= 5; i++) {
         k = sc SUBSEP impls[i]
         if (vals[k SUBSEP "rps"] == "") continue
         r[impls[i]] = median(k SUBSEP "rps")
         printf "%-13s | %-5s | %12.0f | %9.1f | %9.1f | %8.2f | %8.2f | %6d\n", sc, impls[i], r[impls[i]], median(k SUBSEP "p50"), median(k SUBSEP "p99"), median(k SUBSEP "cores"), median(k SUBSEP "ccores"), errs[k]
       }
-      printf "%-13s | ratios: ours/C = %s, ours/grpc-swift-2 = %s, oursc/C = %s\n", sc,
+      printf "%-13s | ratios: ours/C = %s, oursl/C = %s, ours/grpc-swift-2 = %s, oursl/grpc-swift-2 = %s, oursc/C = %s\n", sc,
         (r["c"] > 0 && r["ours"] != "") ? sprintf("%.3f", r["ours"] / r["c"]) : "n/a",
+        (r["c"] > 0 && r["oursl"] != "") ? sprintf("%.3f", r["oursl"] / r["c"]) : "n/a",
         (r["grpc"] > 0 && r["ours"] != "") ? sprintf("%.1f", r["ours"] / r["grpc"]) : "n/a",
+        (r["grpc"] > 0 && r["oursl"] != "") ? sprintf("%.1f", r["oursl"] / r["grpc"]) : "n/a",
         (r["c"] > 0 && r["oursc"] != "") ? sprintf("%.3f", r["oursc"] / r["c"]) : "n/a"
       delete r
     }
@@ -141,13 +145,13 @@ TICK=$(getconf CLK_TCK)
 
 declare -A SPORT SPIDS
 if [[ ,$ONLY, == *,c,* ]]; then start_server c "$CBIN/echo_server" -p 0; SPORT[c]=$PORT; SPIDS[c]=$SPID; fi
-if [[ ,$ONLY, == *,ours,* || ,$ONLY, == *,oursc,* ]]; then start_server ours "$BIN/portal-echo" server --port 0; SPORT[ours]=$PORT; SPIDS[ours]=$SPID; fi
+if [[ ,$ONLY, == *,ours,* || ,$ONLY, == *,oursl,* || ,$ONLY, == *,oursc,* ]]; then start_server ours "$BIN/portal-echo" server --port 0; SPORT[ours]=$PORT; SPIDS[ours]=$SPID; fi
 if [[ ,$ONLY, == *,grpc,* ]]; then start_server grpc "$BIN/grpc-echo" server --port 0; SPORT[grpc]=$PORT; SPIDS[grpc]=$SPID; fi
 echo "servers: $(for k in "${!SPORT[@]}"; do printf '%s=127.0.0.1:%s(pid %s) ' "$k" "${SPORT[$k]}" "${SPIDS[$k]}"; done)"
 
 # scenario: name conns depth mode
 SCENARIOS=("unary-1x1 1 1 unary" "unary-16x1 16 1 unary" "unary-16x16 16 16 unary" "stream-1conn 1 1 stream")
-IMPLS=(c ours oursc grpc)
+IMPLS=(c ours oursl oursc grpc)
 RAW=$OUT/raw.txt
 : > "$RAW"
 LIMIT=$(awk -v w="$WARMUP" -v s="$SECS" 'BEGIN {print int(w + s + 60)}')
@@ -162,6 +166,9 @@ for rep in $(seq "$REPS"); do
         c)    cmd=("$CBIN/echo_client" -p "$port" -c "$conns" -d "$depth" -t "$SECS" -w "$WARMUP" -s 14)
               [ "$mode" = stream ] && cmd+=(-m stream -k "$STREAM_COUNT") ;;
         ours) cmd=("$BIN/portal-echo" client --port "$port" --conns "$conns" --depth "$depth" --secs "$SECS" --warmup "$WARMUP")
+              [ "$mode" = stream ] && cmd+=(--stream --count "$STREAM_COUNT") ;;
+        oursl) port=${SPORT[ours]} spid=${SPIDS[ours]}
+              cmd=("$BIN/portal-echo" client --port "$port" --conns "$conns" --depth "$depth" --secs "$SECS" --warmup "$WARMUP" --on-loop)
               [ "$mode" = stream ] && cmd+=(--stream --count "$STREAM_COUNT") ;;
         oursc) port=${SPORT[ours]} spid=${SPIDS[ours]}
               cmd=("$CBIN/portal_load" -p "$port" -c "$conns" -d "$depth" -t "$SECS" -w "$WARMUP")

@@ -15,6 +15,16 @@ public final class RPCClient: RPCClientTransport {
     public let configuration: ClientConfiguration
     private let loop: EventLoop
     var loopForCalls: EventLoop { loop }
+
+    /// The executor of the event-loop thread this client's connection lives on. A task that
+    /// prefers it makes its calls with no thread hop either way (see `unary`):
+    ///
+    ///     Task(executorPreference: client.executor) { for q in work { _ = try await stub.get(q) } }
+    ///
+    /// That task then shares the thread with the I/O of this client and of the other clients
+    /// given the same loop, so what it does between calls delays their reads and writes: for
+    /// load generators and tight call loops, not for heavy work.
+    public var executor: any TaskExecutor { loop }
     private let state = Mutex(State())
 
     private struct State {

@@ -92,12 +92,14 @@ public struct WorkerResult: Sendable {
 
 /// Runs a closed-loop unary benchmark: `workers` tasks, each calling `call(worker)` back to back
 /// until the window ends. Worker w belongs to connection w / depth.
+/// `executor(w)`, if given, is the executor worker `w` prefers (nil: the cooperative pool).
 public func closedLoop(
-    workers: Int, window: Window, _ call: @escaping @Sendable (Int) async throws -> Void
+    workers: Int, window: Window, executor: (Int) -> (any TaskExecutor)? = { _ in nil },
+    _ call: @escaping @Sendable (Int) async throws -> Void
 ) async -> [WorkerResult] {
     await withTaskGroup(of: WorkerResult.self) { group in
         for w in 0..<workers {
-            group.addTask {
+            group.addTask(executorPreference: executor(w)) {
                 var r = WorkerResult()
                 while true {
                     let t0 = nowNanos()

@@ -4,10 +4,11 @@
 //       prints "LISTENING <port> pid=<pid>", then serves bench.Echo and grpc.health.v1.Health
 //       until killed.
 //   portal-echo client --port P [--conns N] [--depth D] [--secs T] [--warmup W]
-//       [--stream --count K]
+//       [--stream --count K] [--on-loop]
 //       N RPCClient instances (one connection each), D calls in flight on each (D tasks per
 //       client, each calling Get back to back); prints the RESULT line. With --stream, each
 //       connection calls Expand for K messages at a time and the count is of messages.
+//       --on-loop runs each worker on its client's event loop (RPCClient.executor).
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -65,12 +66,15 @@ func runClient(_ options: Options, port: Int) async throws {
     // Connect every client before the clock starts.
     for stub in stubs { _ = try await stub.get(request) }
     let window = Window(warmup: options.double("warmup", 1), seconds: options.double("secs", 5))
+    // --on-loop: each worker prefers its client's loop (`RPCClient.executor`), so a call makes
+    // no thread hop; by default workers run on the cooperative pool, as an app's do.
+    let onLoop = options.flag("on-loop")
     if streaming {
         request.count = count
         let request = request
         let results = await withTaskGroup(of: WorkerResult.self) { group in
-            for stub in stubs {
-                group.addTask {
+            for (i, stub) in stubs.enumerated() {
+                group.addTask(executorPreference: onLoop ? clients[i].executor : nil) {
                     var r = WorkerResult()
                     while nowNanos() < window.end {
                         do {
@@ -94,7 +98,8 @@ func runClient(_ options: Options, port: Int) async throws {
         printResult(results, window: window)
     } else {
         let request = request
-        let results = await closedLoop(workers: conns * depth, window: window) { w in
+        let results = await closedLoop(workers: conns * depth, window: window,
+                                       executor: { onLoop ? clients[$0 / depth].executor : nil }) { w in
             let response = try await stubs[w / depth].get(request)
             if response.text.utf8.count != benchText.utf8.count { throw RPCError(code: .dataLoss, message: "bad echo") }
         }
