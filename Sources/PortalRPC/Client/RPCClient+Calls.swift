@@ -8,9 +8,15 @@ extension RPCClient {
         let payload = request.serializedBytes()
         // The call's work on the connection runs on the client's loop (see `EventLoop`): one
         // hop there and one back, instead of a round trip for the connection and another for
-        // the call. A caller that already prefers the loop makes no hop at all.
-        let bytes = try await withTaskExecutorPreference(loopForCalls) {
-            try await self.unaryOnLoop(method, payload, options)
+        // the call. A caller already on the loop (its task prefers `executor`: only such
+        // tasks run there) makes no hop, and skips setting the preference it already has.
+        let bytes: [UInt8]
+        if loopForCalls.inLoop {
+            bytes = try await unaryOnLoop(method, payload, options)
+        } else {
+            bytes = try await withTaskExecutorPreference(loopForCalls) {
+                try await self.unaryOnLoop(method, payload, options)
+            }
         }
         return try Self.decode(bytes)
     }
