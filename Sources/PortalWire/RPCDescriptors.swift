@@ -19,17 +19,18 @@ public struct MethodDescriptor: Hashable, Sendable, CustomStringConvertible {
     /// Fully-qualified request and response message names.
     public let requestType: String
     public let responseType: String
+    /// The wire path: `/portal.v1.CitizenService/FileComplaint`. Stored, as every call sends it.
+    public let path: String
 
     public init(service: String, method: String, kind: RPCKind, requestType: String, responseType: String) {
         self.service = service
         self.method = method
+        self.path = "/\(service)/\(method)"
         self.kind = kind
         self.requestType = requestType
         self.responseType = responseType
     }
 
-    /// The wire path: `/portal.v1.CitizenService/FileComplaint`.
-    public var path: String { "/\(service)/\(method)" }
     public var description: String { path }
 }
 
