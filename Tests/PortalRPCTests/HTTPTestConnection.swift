@@ -30,14 +30,8 @@ final class HTTPTestConnection {
 
     deinit { Glibc.close(fd) }
 
-    /// Whether the socket is still ESTABLISHED by the kernel's account (TCP_INFO), read
-    /// without taking a byte: a client that reads nothing sees a reset this way, not a FIN.
-    var isEstablished: Bool {
-        var info = [UInt8](repeating: 0, count: 256)
-        var size = socklen_t(info.count)
-        guard getsockopt(fd, Int32(IPPROTO_TCP), TCP_INFO, &info, &size) == 0, size > 0 else { return false }
-        return info[0] == 1  // tcpi_state: TCP_ESTABLISHED
-    }
+    /// Whether the socket is still ESTABLISHED (`RawConnection.isEstablished`).
+    var isEstablished: Bool { RawConnection.isEstablished(fd) }
 
     func send(_ bytes: [UInt8]) {
         _ = bytes.withUnsafeBytes { Glibc.send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }

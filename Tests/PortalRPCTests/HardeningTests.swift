@@ -151,6 +151,29 @@ import Testing
         }
     }
 
+    /// Answers that all went to the kernel, for a client that takes none of them, then
+    /// silence: at the idle timeout the kernel still holds them, so the connection counts as
+    /// stalled and is reset once that queue has not shrunk for the write-stall timeout. A
+    /// GOAWAY and a close would wait behind those answers: the client would stay connected
+    /// and the kernel keep them.
+    @Test func anIdleConnectionWhoseAnswersWereNeverTakenIsReset() async throws {
+        try await withServer({ $0.idleTimeout = .milliseconds(500); $0.writeStallTimeout = .milliseconds(300) }) { server, client in
+            let raw = try RawConnection(server.localAddress, receiveBuffer: 4096)
+            try await raw.handshake()
+            let text = String(repeating: "x", count: 16 * 1024)
+            var calls: [UInt8] = []
+            for i in 0..<4 {
+                let id = UInt32(2 * i + 1)
+                calls += RawConnection.call(Self.get, stream: id) + RawConnection.message(request(text), stream: id)
+            }
+            raw.send(calls)  // 64 KiB of answers, which the kernel takes whole; none is read
+            // The test client's own connection idles out too (quietly: it read everything).
+            #expect(await eventually(.seconds(30)) { server.connectionCount == 0 })
+            #expect(!RawConnection.isEstablished(raw.fd), "the client was not told: its socket is still established")
+            try await stillServing(client)
+        }
+    }
+
     @Test func outputBeyondTheOutboundCapClosesTheConnection() async throws {
         try await withServer({ $0.maxOutboundBuffer = 2 * 1024 * 1024; $0.writeStallTimeout = nil }) { server, client in
             try await stillServing(client)

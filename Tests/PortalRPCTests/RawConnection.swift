@@ -11,17 +11,31 @@ final class RawConnection {
     let fd: Int32
     var decoder = FrameDecoder(maxFrameSize: 64 * 1024 * 1024, expectPreface: false)
 
-    init(_ address: SocketAddress) throws {
-        fd = try RawConnection.connectLoopback(address)
+    /// `receiveBuffer` is set before connecting, so the window the client advertises is small
+    /// from the start (set later, the window already offered stays open).
+    init(_ address: SocketAddress, receiveBuffer: Int32? = nil) throws {
+        fd = try RawConnection.connectLoopback(address, receiveBuffer: receiveBuffer)
         var one: Int32 = 1
         setsockopt(fd, Int32(IPPROTO_TCP), TCP_NODELAY, &one, socklen_t(MemoryLayout<Int32>.size))
     }
 
     deinit { Glibc.close(fd) }
 
+    /// Whether the socket is still ESTABLISHED by the kernel's account (TCP_INFO), read
+    /// without taking a byte: a client that reads nothing sees a reset this way, not a FIN.
+    static func isEstablished(_ fd: Int32) -> Bool {
+        var info = [UInt8](repeating: 0, count: 256)
+        var size = socklen_t(info.count)
+        guard getsockopt(fd, Int32(IPPROTO_TCP), TCP_INFO, &info, &size) == 0, size > 0 else { return false }
+        return info[0] == 1  // tcpi_state: TCP_ESTABLISHED
+    }
+
     /// A blocking TCP socket connected to `address.port` on 127.0.0.1 (test connections).
-    static func connectLoopback(_ address: SocketAddress) throws -> Int32 {
+    static func connectLoopback(_ address: SocketAddress, receiveBuffer: Int32? = nil) throws -> Int32 {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        if var size = receiveBuffer {
+            setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &size, socklen_t(MemoryLayout<Int32>.size))
+        }
         var a = sockaddr_in()
         a.sin_family = sa_family_t(AF_INET)
         a.sin_port = in_port_t(UInt16(address.port).bigEndian)

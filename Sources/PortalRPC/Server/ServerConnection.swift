@@ -311,9 +311,36 @@ final class ServerConnection: EventHandler, @unchecked Sendable {
             guard !self.closed, self.streams.isEmpty, let since = self.idleSince else { return }
             let due = since + self.config.idleTimeout
             if ContinuousClock.now >= due {
-                self.goAway(code: .ok, message: "idle timeout", close: true)
+                self.idleTimedOut(since: since, lastQueued: nil)
             } else {
                 self.armIdleTimer(at: due)
+            }
+        }
+    }
+
+    /// The idle timeout. If the kernel still holds output for the client (answers it has not
+    /// taken), the client is stalled rather than idle: that queue gets `writeStallTimeout` to
+    /// shrink, and the connection is reset when it has not (a GOAWAY and a close would wait
+    /// behind that output, unseen, with the kernel holding it). An empty queue gets GOAWAY
+    /// and a quiet close.
+    private func idleTimedOut(since: ContinuousClock.Instant, lastQueued: Int?) {
+        let queued = Sys.outputQueued(fd)
+        guard queued > 0, let stall = config.writeStallTimeout else {
+            goAway(code: .ok, message: "idle timeout", close: true)
+            return
+        }
+        if let lastQueued, queued >= lastQueued {
+            close(abortive: true)
+            return
+        }
+        idleTimer = loop.schedule(after: stall) { [weak self] in
+            guard let self else { return }
+            self.idleTimer = nil
+            guard !self.closed, self.streams.isEmpty, let now = self.idleSince else { return }
+            if now == since {
+                self.idleTimedOut(since: since, lastQueued: queued)
+            } else {
+                self.armIdleTimer(at: now + self.config.idleTimeout)  // calls came and went
             }
         }
     }
