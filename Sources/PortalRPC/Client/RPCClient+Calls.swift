@@ -27,7 +27,8 @@ extension RPCClient {
     private nonisolated func unaryOnLoop(
         _ method: MethodDescriptor, _ payload: [UInt8], _ options: RPCCallOptions
     ) async throws -> [UInt8] {
-        let conn = try await connection()
+        let conn: ClientConnection
+        if let ready = readyConnectionOnLoop() { conn = ready } else { conn = try await connection() }
         let handle = CallHandle()
         let loop = self.loopForCalls
         return try await withTaskCancellationHandler {

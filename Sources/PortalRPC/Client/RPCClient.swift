@@ -62,12 +62,21 @@ public final class RPCClient: RPCClientTransport {
     /// A usable connection, connecting (after any backoff) if needed. On the loop thread a
     /// connected connection is returned at once (its state is the loop's to read).
     func connection() async throws -> ClientConnection {
-        if loop.inLoop, let conn = state.withLock({ s in s.closed ? nil : s.connection }), conn.isUsable, conn.connected {
-            return conn
-        }
+        if let conn = readyConnectionOnLoop() { return conn }
         return try await withCheckedThrowingContinuation { (c: CheckedContinuation<ClientConnection, any Error>) in
             loop.execute { self.obtain(c) }
         }
+    }
+
+    /// The connected connection, when called on the loop thread and there is one: the
+    /// synchronous fast path of `connection()`, which callers on the loop try first (an
+    /// async call costs a frame allocation even when it does not suspend).
+    @inline(__always)
+    func readyConnectionOnLoop() -> ClientConnection? {
+        guard loop.inLoop, let conn = state.withLock({ s in s.closed ? nil : s.connection }), conn.isUsable, conn.connected else {
+            return nil
+        }
+        return conn
     }
 
     /// Loop thread: hands out the current connection or starts one.
