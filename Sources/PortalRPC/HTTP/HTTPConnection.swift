@@ -35,8 +35,6 @@ final class HTTPConnection: EventHandler, @unchecked Sendable {
     private var outbound: [UInt8] = []
     private var written = 0
     private var timer: TimerQueue.ID?
-    /// What the kernel still held for the client when the idle timer last fired.
-    private var kernelQueued: Int?
     private var requestStarted = ContinuousClock.now
     private var keepAlive = true
     private var draining = false
@@ -308,12 +306,7 @@ final class HTTPConnection: EventHandler, @unchecked Sendable {
 
     // MARK: Timers
 
-    /// `keepingKernelQueued`: the timer watches the kernel's queue after an idle timeout;
-    /// any other timer starts a new phase, which forgets what the queue was.
-    private func armTimer(_ after: Duration, keepingKernelQueued: Bool = false) {
-        if !keepingKernelQueued { kernelQueued = nil }
-        armTimer(at: .now + after)
-    }
+    private func armTimer(_ after: Duration) { armTimer(at: .now + after) }
 
     private func armTimer(at deadline: ContinuousClock.Instant, _ body: (() -> Void)? = nil) {
         cancelTimer()
@@ -330,20 +323,24 @@ final class HTTPConnection: EventHandler, @unchecked Sendable {
         timer = nil
     }
 
+    /// Every answer went to the kernel, but it may still hold them for a client that does
+    /// not read: that is a write stall too, timed by the kernel's queue. Any new phase arms
+    /// its own timer, which ends this watch.
+    private func idleTimedOut(lastQueued: Int?) {
+        switch Sys.kernelOutput(fd, since: lastQueued) {
+        case .drained: close()
+        case .stalled: close(abortive: true)
+        case .shrinking(let queued):
+            armTimer(at: .now + config.writeStallTimeout) { [self] in idleTimedOut(lastQueued: queued) }
+        }
+    }
+
     private func timerFired() {
         switch phase {
         case .head, .body:
             reject(HTTPRequestError(408, "the request did not arrive in time"))
         case .idle where !outputWaiting:
-            // Every answer went to the kernel, but it may still hold them for a client that
-            // does not read: that is a write stall too, timed by the kernel's queue.
-            let queued = Sys.outputQueued(fd)
-            if queued > 0 && queued != kernelQueued {
-                kernelQueued = queued
-                armTimer(config.writeStallTimeout, keepingKernelQueued: true)
-            } else {
-                close(abortive: queued > 0)
-            }
+            idleTimedOut(lastQueued: nil)
         default:
             // Lingering, or a write that stalled: the last one is reset, as its FIN would
             // wait behind output the client does not take.

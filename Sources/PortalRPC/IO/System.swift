@@ -56,6 +56,20 @@ enum Sys {
     /// yet); 0 if that cannot be told.
     static func outputQueued(_ fd: Int32) -> Int { max(0, Int(cps_output_queued(fd))) }
 
+    /// What the kernel holds for an idle connection's peer, against what it held at the last
+    /// look (`last`, nil at the first): nothing (`drained`: close quietly), less than before
+    /// (`shrinking`: look again after the write-stall timeout), or no less (`stalled`: the
+    /// peer takes nothing; reset). Servers ask at their idle timeout, since a GOAWAY or FIN
+    /// would wait, unseen, behind output a peer does not take.
+    enum KernelOutput: Equatable { case drained, shrinking(Int), stalled }
+
+    static func kernelOutput(_ fd: Int32, since last: Int?) -> KernelOutput {
+        let queued = outputQueued(fd)
+        if queued == 0 { return .drained }
+        if let last, queued >= last { return .stalled }
+        return .shrinking(queued)
+    }
+
     /// Closes a TCP socket with a reset (SO_LINGER 0): the kernel drops the output it still
     /// holds instead of keeping it, behind a FIN, for a peer that stopped reading. Without
     /// it that peer never sees the close (the FIN waits behind data its window will not

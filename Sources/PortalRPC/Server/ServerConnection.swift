@@ -324,12 +324,12 @@ final class ServerConnection: EventHandler, @unchecked Sendable {
     /// behind that output, unseen, with the kernel holding it). An empty queue gets GOAWAY
     /// and a quiet close.
     private func idleTimedOut(since: ContinuousClock.Instant, lastQueued: Int?) {
-        let queued = Sys.outputQueued(fd)
-        guard queued > 0, let stall = config.writeStallTimeout else {
+        let output = Sys.kernelOutput(fd, since: lastQueued)
+        guard output != .drained, let stall = config.writeStallTimeout else {
             goAway(code: .ok, message: "idle timeout", close: true)
             return
         }
-        if let lastQueued, queued >= lastQueued {
+        guard case .shrinking(let queued) = output else {
             close(abortive: true)
             return
         }
