@@ -165,10 +165,9 @@ for rep in $(seq "$REPS"); do
       case $impl in
         c)    cmd=("$CBIN/echo_client" -p "$port" -c "$conns" -d "$depth" -t "$SECS" -w "$WARMUP" -s 14)
               [ "$mode" = stream ] && cmd+=(-m stream -k "$STREAM_COUNT") ;;
-        ours) cmd=("$BIN/portal-echo" client --port "$port" --conns "$conns" --depth "$depth" --secs "$SECS" --warmup "$WARMUP")
-              [ "$mode" = stream ] && cmd+=(--stream --count "$STREAM_COUNT") ;;
-        oursl) port=${SPORT[ours]} spid=${SPIDS[ours]}
-              cmd=("$BIN/portal-echo" client --port "$port" --conns "$conns" --depth "$depth" --secs "$SECS" --warmup "$WARMUP" --on-loop)
+        ours|oursl) port=${SPORT[ours]} spid=${SPIDS[ours]}
+              cmd=("$BIN/portal-echo" client --port "$port" --conns "$conns" --depth "$depth" --secs "$SECS" --warmup "$WARMUP")
+              [ "$impl" = oursl ] && cmd+=(--on-loop)
               [ "$mode" = stream ] && cmd+=(--stream --count "$STREAM_COUNT") ;;
         oursc) port=${SPORT[ours]} spid=${SPIDS[ours]}
               cmd=("$CBIN/portal_load" -p "$port" -c "$conns" -d "$depth" -t "$SECS" -w "$WARMUP")

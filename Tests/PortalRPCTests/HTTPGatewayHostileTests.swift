@@ -102,8 +102,8 @@ import Testing
             let c = try HTTPTestConnection(gateway.localAddress, receiveBuffer: 4096)
             // 14 KB of requests ask for 100 MiB of answers.
             c.send(String(repeating: "GET /static/big.js HTTP/1.1\r\nHost: t\r\n\r\n", count: 400))
-            for _ in 0..<1000 where Self.answered(gateway, statusClass: "2xx") == 0 { try await Task.sleep(for: .milliseconds(10)) }
-            for _ in 0..<1000 where gateway.connectionCount > 0 { try await Task.sleep(for: .milliseconds(10)) }
+            _ = await eventually(.seconds(10)) { Self.answered(gateway, statusClass: "2xx") > 0 }
+            _ = await eventually(.seconds(10)) { gateway.connectionCount == 0 }
             #expect(gateway.connectionCount == 0, "still open 10 s after the client stopped taking output")
             // The gateway read the whole pipeline, so a plain close would send a FIN queued
             // behind megabytes the client never takes: it must reset, and the client see it.
@@ -127,9 +127,9 @@ import Testing
                               files: files) { _, gateway in
             let c = try HTTPTestConnection(gateway.localAddress, receiveBuffer: 4096)
             c.send(String(repeating: "GET /static/mid.js HTTP/1.1\r\nHost: t\r\n\r\n", count: 3))
-            for _ in 0..<1000 where Self.answered(gateway, statusClass: "2xx") < 3 { try await Task.sleep(for: .milliseconds(10)) }
+            _ = await eventually(.seconds(10)) { Self.answered(gateway, statusClass: "2xx") >= 3 }
             #expect(Self.answered(gateway, statusClass: "2xx") == 3)
-            for _ in 0..<1000 where gateway.connectionCount > 0 { try await Task.sleep(for: .milliseconds(10)) }
+            _ = await eventually(.seconds(10)) { gateway.connectionCount == 0 }
             #expect(gateway.connectionCount == 0, "still open 10 s after the client stopped taking output")
             #expect(!c.isEstablished, "the client was not told: its socket is still established")
         }
