@@ -22,4 +22,12 @@ static inline int csqlite_thread_name(char *buffer, size_t length) {
     return pthread_getname_np(pthread_self(), buffer, length);
 }
 
+/// Turns off SQLite's memory-usage statistics before its first use. With them on (the
+/// default), every allocation SQLite makes takes a process-wide mutex to keep the totals;
+/// nothing here reads them. `sqlite3_config` is variadic, so Swift cannot call it directly.
+/// Returns SQLITE_MISUSE if SQLite was already initialized (the setting then stays as it was).
+static inline int csqlite_disable_memory_statistics(void) {
+    return sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+}
+
 #endif

@@ -18,6 +18,7 @@ extension Database {
         try run("BEGIN IMMEDIATE")
         do {
             let result = try body()
+            try flushAccumulators()
             try run("COMMIT")
             return result
         } catch {
@@ -28,22 +29,36 @@ extension Database {
 
     /// Runs `body` in a named savepoint: on error only its changes are undone (the enclosing
     /// transaction stays open) and the error is rethrown. Outside a transaction it behaves
-    /// like a deferred transaction.
+    /// like a deferred transaction. Transaction accumulators follow it: what was recorded
+    /// inside is kept or dropped with the savepoint's changes.
     @discardableResult
     public func savepoint<T>(_ name: String, _ body: () throws -> T) throws -> T {
         let quoted = Self.quoteIdentifier(name)
+        let outermost = !isInTransaction
         try run("SAVEPOINT \(quoted)")
+        openSavepoints += 1
+        for accumulator in accumulators.values { accumulator.savepointBegan() }
+        var levelOpen = true
+        func endLevel(kept: Bool) {
+            levelOpen = false
+            openSavepoints -= 1
+            for accumulator in accumulators.values { accumulator.savepointEnded(kept: kept) }
+        }
         do {
             let result = try body()
+            endLevel(kept: true)
+            if outermost { try flushAccumulators() }
             try run("RELEASE \(quoted)")
             return result
         } catch {
+            if levelOpen { endLevel(kept: false) }
             // If SQLite already rolled the whole transaction back (SQLITE_FULL, IOERR...) the
             // savepoint is gone with it and there is nothing left to undo.
             if isInTransaction {
                 _ = try? run("ROLLBACK TO \(quoted)")
                 _ = try? run("RELEASE \(quoted)")
             }
+            if outermost || !isInTransaction { discardAccumulators() }
             throw error
         }
     }
@@ -70,6 +85,7 @@ extension Database {
         if isInTransaction {
             _ = try? run("ROLLBACK")
         }
+        discardAccumulators()
     }
 
     /// `name` as an SQL identifier: double-quoted, inner quotes doubled.

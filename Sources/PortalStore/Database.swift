@@ -30,12 +30,18 @@ public final class Database {
     var connection: OpaquePointer?
     /// Prepared statements by SQL text.
     var statementCache: [String: Statement] = [:]
+    /// What writes recorded for the open transaction, by accumulator type
+    /// (`TransactionAccumulator.swift`).
+    var accumulators: [ObjectIdentifier: any TransactionAccumulator] = [:]
+    /// Savepoints opened by `savepoint` and not yet ended.
+    var openSavepoints = 0
 
     /// Opens a plain connection: extended result codes on, a busy timeout, no pragmas.
     /// Use `writer(path:…)` or `reader(path:…)` for the store's configurations.
     public init(path: String, mode: Mode = .readWrite, busyTimeoutMillis: Int = 5000)
         throws(StoreError)
     {
+        _ = Database.processSetup
         var flags = SQLITE_OPEN_NOMUTEX
         switch mode {
         case .readWrite: flags |= SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE
@@ -55,6 +61,12 @@ public final class Database {
         self.mode = mode
         self.connection = handle
     }
+
+    /// Process-wide SQLite settings, applied once before the first connection opens: no memory
+    /// statistics (each of SQLite's allocations would otherwise take a global mutex).
+    private static let processSetup: Void = {
+        _ = csqlite_disable_memory_statistics()
+    }()
 
     /// How long this connection waits for another's lock before `.busy` (`sqlite3_busy_timeout`).
     func setBusyTimeout(millis: Int) {
@@ -84,8 +96,8 @@ public final class Database {
     /// i.e. per write item) and temporary tables in memory rather than in a new temp file per
     /// batch, a larger page cache, and, when a checkpointer thread runs, no automatic
     /// checkpoint inside commits.
-    func tuneAsStoreWriter(cacheKiB: Int, automaticCheckpoints: Bool) throws(StoreError) {
-        try execute("PRAGMA temp_store = MEMORY; PRAGMA cache_size = -\(max(0, cacheKiB))"
+    func tuneAsStoreWriter(cacheKiB: Int, mmapBytes: Int, automaticCheckpoints: Bool) throws(StoreError) {
+        try execute("PRAGMA temp_store = MEMORY; PRAGMA cache_size = -\(max(0, cacheKiB)); PRAGMA mmap_size = \(max(0, mmapBytes))"
             + (automaticCheckpoints ? "" : "; PRAGMA wal_autocheckpoint = 0"))
     }
 

@@ -35,7 +35,7 @@ extension Store {
         let db: Database
         do {
             db = try Database.reader(path: path, busyTimeoutMillis: configuration.busyTimeoutMillis)
-            try db.tuneAsStoreReader(cacheKiB: configuration.readerCacheKiB, mmapBytes: configuration.readerMmapBytes)
+            try db.tuneAsStoreReader(cacheKiB: configuration.readerCacheKiB, mmapBytes: configuration.mmapBytes)
             opened.send(.success(()))
         } catch {
             opened.send(.failure(error))

@@ -15,6 +15,9 @@ public struct StoreStatistics: Sendable, Hashable {
     public var failedWrites = 0
     /// Batches whose BEGIN or COMMIT failed (every item in them got the error).
     public var failedBatches = 0
+    /// Batches rolled back and run again with every write in its own savepoint, because one
+    /// of their writes failed when they ran without (see `Store.write`).
+    public var replayedBatches = 0
     /// The most items one commit has held.
     public var largestBatch = 0
     /// Committed batches per size bucket (see `batchSizeBucketBounds`).

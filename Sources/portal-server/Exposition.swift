@@ -14,6 +14,8 @@ func storeExposition(_ s: StoreStatistics) -> String {
     out.single("portal_store_writes_total", type: "counter", help: "Write items run inside committed transactions.", Double(s.writes))
     out.single("portal_store_failed_writes_total", type: "counter", help: "Write items whose body threw.", Double(s.failedWrites))
     out.single("portal_store_failed_batches_total", type: "counter", help: "Batches whose BEGIN or COMMIT failed.", Double(s.failedBatches))
+    out.single("portal_store_replayed_batches_total", type: "counter",
+               help: "Batches rolled back and run again with a savepoint per write because one write failed.", Double(s.replayedBatches))
     out.single("portal_store_checkpoints_total", type: "counter", help: "WAL checkpoints run by the store's checkpointer thread.", Double(s.checkpoints))
     out.single("portal_store_failed_checkpoints_total", type: "counter", help: "WAL checkpoints that failed (retried after the next commit).", Double(s.failedCheckpoints))
     out.single("portal_store_wal_restarts_total", type: "counter", help: "Times the writer started a long WAL over between two batches.", Double(s.walRestarts))

@@ -180,7 +180,7 @@ import Testing
     @Test func readersMapTheFile() async throws {
         try await TemporaryDirectory.with { dir in
             var configuration = StoreConfiguration(migrations: itemMigrations)
-            configuration.readerMmapBytes = 1 << 20
+            configuration.mmapBytes = 1 << 20
             configuration.readerCacheKiB = 1024
             let store = try await Store.open(path: dir.file("s.sqlite"), configuration: configuration)
             let (mmap, cache) = try await store.read { db in

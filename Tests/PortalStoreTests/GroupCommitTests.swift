@@ -1,3 +1,4 @@
+import Synchronization
 import Testing
 
 @testable import PortalStore
@@ -191,6 +192,61 @@ struct GroupCommitTests {
                 }
             }
             #expect(try await itemValues(store) == ["outer"])
+        }
+    }
+
+    /// How many times each write body ran.
+    final class Runs: Sendable {
+        private let counts = Mutex<[String: Int]>([:])
+        func ran(_ tag: String) { counts.withLock { $0[tag, default: 0] += 1 } }
+        subscript(_ tag: String) -> Int { counts.withLock { $0[tag] ?? 0 } }
+    }
+
+    /// A batch runs its writes once, with no savepoint each; when one fails, the batch is
+    /// rolled back and run again with a savepoint per write (so a body may run twice), and
+    /// every write ends as if it had had its own savepoint all along.
+    @Test func aBatchIsReplayedInSavepointsOnlyWhenAWriteFails() async throws {
+        try await TemporaryDirectory.with { dir in
+            let store = try openStore(dir)
+            defer { store.close() }
+            let runs = Runs()
+            func write(_ tag: String, fail: Bool = false) -> Task<Void, any Error> {
+                Task {
+                    try await store.write { db in
+                        runs.ran(tag)
+                        try db.run("INSERT INTO item (value) VALUES (?)", tag)
+                        if fail { throw TestFailure(tag: tag) }
+                    }
+                }
+            }
+            // A clean batch: every body once, nothing replayed.
+            var (gate, held) = try await holdWriter(store)
+            var tasks = ["a", "b", "c"].map { write($0) }
+            try await waitUntil("three queued") { store.statistics.queuedWrites == 3 }
+            gate.open()
+            try await held.value
+            for task in tasks { try await task.value }
+            #expect(["a", "b", "c"].map { runs[$0] } == [1, 1, 1])
+            #expect(store.statistics.replayedBatches == 0)
+
+            // A batch with a failure in the middle: replayed once.
+            (gate, held) = try await holdWriter(store)
+            defer { gate.open() }
+            tasks = []
+            for (tag, fail) in [("d", false), ("bad", true), ("e", false)] {
+                tasks.append(write(tag, fail: fail))
+                try await waitUntil("\(tag) queued") { store.statistics.queuedWrites == tasks.count }
+            }
+            gate.open()
+            try await held.value
+            try await tasks[0].value
+            await #expect(throws: TestFailure(tag: "bad")) { try await tasks[1].value }
+            try await tasks[2].value
+            #expect(["d", "bad", "e"].map { runs[$0] } == [2, 2, 1], "run until the failure, then all again")
+            #expect(try await itemValues(store) == ["a", "b", "c", "d", "e"])
+            let statistics = store.statistics
+            #expect(statistics.replayedBatches == 1)
+            #expect(statistics.failedWrites == 1 && statistics.failedBatches == 0)
         }
     }
 }
