@@ -135,6 +135,51 @@ import Testing
         }
     }
 
+    /// FileComplaint answers with the complaint built from what it wrote, not read back: it must
+    /// be exactly what GetComplaint returns, attachments in their listed order included.
+    @Test func theFiledAnswerIsWhatGetComplaintReturns() async throws {
+        try await withPortal { p in
+            let citizen = try await p.newCitizen(district: "MRD")
+            var uploads: [Portal_V1_Attachment] = []
+            for _ in 0..<2 {
+                uploads.append(try await p.citizen.uploadAttachment(options: citizen.options) { w in
+                    var h = Portal_V1_UploadAttachmentRequest()
+                    var header = Portal_V1_AttachmentUploadHeader()
+                    header.kind = .photo
+                    header.sizeBytes = UInt64(Self.jpeg.count)
+                    h.part = .header(header)
+                    try await w.write(h)
+                    var c = Portal_V1_UploadAttachmentRequest()
+                    c.part = .chunk(Self.jpeg)
+                    try await w.write(c)
+                })
+            }
+            var file = Portal_V1_FileComplaintRequest()
+            file.idempotencyKey = "answer-equals-get-1"
+            file.categoryCode = "water-supply"
+            file.description_p = "  Sewage overflowing near the Mardan bus stand.  "
+            file.districtCode = "PSH"
+            file.address = "GT Road, near the bus stand"
+            var spot = Portal_V1_GeoPoint()
+            spot.latitude = 34.0151; spot.longitude = 71.5249; spot.accuracyM = 12.5
+            file.location = spot
+            file.attachmentIds = uploads.reversed().map(\.id)
+            let filed = try await p.citizen.fileComplaint(file, options: citizen.options)
+            let got = try await p.citizen.getComplaint(.with { $0.code = filed.code }, options: citizen.options)
+            #expect(filed == got)
+            #expect(filed.districtCode == "PSH" && filed.location?.accuracyM == 12.5 && filed.timeline.count == 1)
+            #expect(Set(filed.attachments.map(\.id)) == Set(uploads.map(\.id)))
+            // Without a location, address or attachments too.
+            var plain = Portal_V1_FileComplaintRequest()
+            plain.idempotencyKey = "answer-equals-get-2"
+            plain.categoryCode = "water-supply"
+            plain.description_p = "No water supply in Mardan city for three days."
+            let bare = try await p.citizen.fileComplaint(plain, options: citizen.options)
+            #expect(bare == (try await p.citizen.getComplaint(.with { $0.code = bare.code }, options: citizen.options)))
+            #expect(bare.location == nil && bare.districtCode == "MRD")
+        }
+    }
+
     @Test func watchResumesAfterReconnectWithoutLoss() async throws {
         try await withPortal { p in
             let citizen = try await p.newCitizen()

@@ -6,8 +6,9 @@
 //
 // The connection is configured as PortalStore's writer (Database.writer): WAL, the given
 // synchronous, foreign_keys=ON, busy_timeout 5000. The loop: BEGIN IMMEDIATE, --batch INSERTs
-// into `complaints` (all of its indexes and its statistics trigger fire, foreign keys are
-// checked), COMMIT. Values are shaped like FileComplaint's: a 15-20 character code, a random
+// into `complaints` (all of its indexes fire, foreign keys are checked; since migration 0008 no
+// insert trigger counts the row: the services count new complaints per transaction, so these
+// rows are not in the statistics), COMMIT. Values are shaped like FileComplaint's: a 15-20 character code, a random
 // generated citizen, a unique idempotency key, a random active category and district, a
 // 110-160 character description, 70 % with a GPS point, an address, status NEW, tier 1.
 // --batch 1 is one durable transaction per complaint; --batch 1000 the batched upper bound.

@@ -6,9 +6,11 @@ import PortalStore
 struct ComplaintFiling: Sendable {
     let core: PortalCore
 
-    private struct Filed: Sendable {
-        var id: Int64
-        var isNew: Bool
+    private enum Filed: Sendable {
+        /// A retry of an earlier filing (same idempotency key): that complaint's id.
+        case existing(Int64)
+        /// A new complaint: its row id, code and the uploads now attached to it.
+        case new(id: Int64, code: String, attachments: [Portal_V1_Attachment])
     }
 
     func file(_ request: Portal_V1_FileComplaintRequest, by citizen: Principal.Citizen) async throws(PortalError) -> Portal_V1_Complaint {
@@ -40,7 +42,7 @@ struct ComplaintFiling: Sendable {
         let filed: Filed = try await core.write { db in
             if let existing = try db.queryOne("SELECT id FROM complaints WHERE citizen_id = ? AND idempotency_key = ?",
                                               [citizenID, key], { $0.int(0) }) {
-                return Filed(id: existing, isNew: false)
+                return .existing(existing)
             }
             let serial = try db.queryOne("""
                 INSERT INTO complaint_codes (district_code, year, last) VALUES (?, ?, 1)
@@ -56,29 +58,78 @@ struct ComplaintFiling: Sendable {
                 district.code, district.parentCode, location?.0, location?.1, location?.2, address,
                 Int64(Portal_V1_ComplaintStatus.new.rawValue), now, now, now)
             let id = db.lastInsertRowID
+            try ComplaintCounters.complaintInserted(db, district: district.code, category: category.code, filedAt: now,
+                                                    status: Int64(Portal_V1_ComplaintStatus.new.rawValue), tier: 1, reopened: false)
+            var attached: [(createdAt: Int64, attachment: Portal_V1_Attachment)] = []
             for attachment in attachmentIDs {
-                let changed = try db.run("UPDATE attachments SET complaint_id = ? WHERE id = ? AND citizen_id = ? AND complaint_id IS NULL",
-                                         id, attachment, citizenID)
-                guard changed == 1 else {
+                let row = try db.queryOne("""
+                    UPDATE attachments SET complaint_id = ? WHERE id = ? AND citizen_id = ? AND complaint_id IS NULL
+                    RETURNING kind, content_type, size_bytes, sha256, created_at
+                    """, [id, attachment, citizenID]) { r in
+                    var a = Portal_V1_Attachment()
+                    a.id = attachment
+                    a.kind = Portal_V1_AttachmentKind(rawValue: Int32(r.int(0)))
+                    a.contentType = r.text(1)
+                    a.sizeBytes = UInt64(r.int(2))
+                    a.sha256 = r.blob(3)
+                    return (createdAt: r.int(4), attachment: a)
+                }
+                guard let row else {
                     throw PortalError.invalidArgument(field: "attachment_ids", reason: "\(attachment) is not an unused upload of yours")
                 }
+                attached.append(row)
             }
+            // The order GetComplaint lists them in (created_at, then id; ids are ASCII).
+            attached.sort { ($0.createdAt, $0.attachment.id) < ($1.createdAt, $1.attachment.id) }
             try ComplaintRecords.addEvent(db, complaintID: id, at: now, actor: principal, kind: .status,
                                           value: Int64(Portal_V1_ComplaintStatus.new.rawValue))
             try MessageBox.append(db, citizenID: citizenID, kind: .complaintFiled, reference: code,
                                   text: "Your complaint \(code) was registered and sent to the Deputy Commissioner, \(district.name).", at: now)
             try AuditLog.append(db, at: now, actor: principal, action: "complaint.file", target: code)
-            return Filed(id: id, isNew: true)
+            return .new(id: id, code: code, attachments: attached.map(\.attachment))
         }
-        // Read back on a reader, not on the writer thread every write waits for. It sees the
-        // commit (a read sees every write acknowledged before it); complaints are never deleted.
-        let complaint = try await core.read { db in try ComplaintRecords.load(db, id: filed.id, timeline: true)! }
-        if filed.isNew {
+        switch filed {
+        case .existing(let id):
+            // A retry: the complaint as it stands now, read on a reader (it may have moved on
+            // since it was filed). Complaints are never deleted.
+            return try await core.read { db in try ComplaintRecords.load(db, id: id, timeline: true)! }
+        case .new(let id, let code, let attachments):
+            // Built from the values just written rather than read back: exactly what
+            // GetComplaint returns for it until something changes it (a test holds the two equal).
+            var complaint = Portal_V1_Complaint()
+            complaint.id = UInt64(id)
+            complaint.code = code
+            complaint.citizenId = String(citizenID)
+            complaint.categoryCode = category.code
+            complaint.departmentCode = category.departmentCode
+            complaint.description_p = description
+            complaint.districtCode = district.code
+            complaint.divisionCode = district.parentCode
+            if let location {
+                var g = Portal_V1_GeoPoint()
+                g.latitude = location.0
+                g.longitude = location.1
+                if let accuracy = location.2 { g.accuracyM = Float(accuracy) }
+                complaint.location = g
+            }
+            complaint.address = address
+            complaint.status = .new
+            complaint.tier = .district
+            complaint.filedAt = .init(millis: now)
+            complaint.clockStartedAt = .init(millis: now)
+            complaint.updatedAt = .init(millis: now)
+            complaint.attachments = attachments
+            var event = Portal_V1_ComplaintEvent()
+            event.at = .init(millis: now)
+            event.actorRole = principal.role
+            event.actorName = principal.displayName
+            event.change = .status(.new)
+            complaint.timeline = [event]
             core.hub.citizenMessagesChanged([citizenID])
             core.hub.publishQueue([.init(kind: .new, complaint: complaint, at: now)])
             core.hub.districtChanged([complaint.districtCode])
+            return complaint
         }
-        return complaint
     }
 
     static func zeroPadded(_ n: Int64, width: Int) -> String {

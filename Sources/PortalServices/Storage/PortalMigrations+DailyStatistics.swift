@@ -25,6 +25,8 @@ extension PortalMigrations {
 
     /// The SQL day number of the time `column`.
     static func daySQL(_ column: String) -> String { "((\(column) + 18000000) / 86400000)" }
+    /// `daySQL` in Swift, for a time in hand.
+    static func day(ofMillis millis: Int64) -> Int64 { (millis + pktDayOffsetMillis) / 86_400_000 }
     /// Whole hours between two times, capped at 90 days.
     static func hoursSQL(_ from: String, _ to: String) -> String { "min((\(to) - \(from)) / 3600000, 2160)" }
 

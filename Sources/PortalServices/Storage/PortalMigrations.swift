@@ -12,6 +12,7 @@ enum PortalMigrations {
         Migration("0005_information_and_eservices") { try informationAndEServices($0) },
         Migration("0006_open_complaint_scope_indexes", sql: openComplaintScopeIndexes),
         Migration("0007_daily_statistics", sql: dailyStatistics),
+        Migration("0008_complaint_counters_per_transaction", sql: complaintCountersPerTransaction),
     ]
 
     /// Unresolved complaints by scope and clock: the overdue count of a district or division

@@ -18,7 +18,10 @@ import PortalStore
 ///    same kinds of changes the services make: a citizen is inserted unverified and then
 ///    verified, a resolved complaint is inserted open and then gets its `resolved_at` (and a
 ///    reopened one loses it and gets it again), feedback rows are inserted. So the counters are
-///    whatever the schema's own triggers make of the data, with no copy of their SQL here.
+///    whatever the schema's own triggers make of the data, with no copy of their SQL here,
+///    except the four tables the services count new complaints into (`ComplaintCounters`,
+///    migration 0008): those are recounted from the rows at the end
+///    (`StatisticsAudit.recountComplaintCounters`).
 ///    `complaint_codes` gets the last serial of every (district, year), and the complaints
 ///    are escalated exactly as the policy would have, so the portal carries on consistently.
 func generate(_ options: Options) async throws {
@@ -96,6 +99,9 @@ func generate(_ options: Options) async throws {
                        district, Int64(year), last)
         }
         try db.run("UPDATE citizens SET last_message_seq = coalesce((SELECT max(seq) FROM messages m WHERE m.citizen_id = citizens.id), 0) WHERE id >= ?", firstCitizen)
+        // New complaints are counted by the services (ComplaintCounters), not by an insert
+        // trigger: recount the tables they keep from the rows inserted here.
+        try StatisticsAudit.recountComplaintCounters(db)
     }
     _ = try db.textValueIgnoringErrors("PRAGMA wal_checkpoint(TRUNCATE)")
     db.close()

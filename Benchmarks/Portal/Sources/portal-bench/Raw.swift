@@ -7,7 +7,8 @@ import PortalStore
 ///
 /// Complaint rows inserted straight through PortalStore's `Database` on the store's writer
 /// configuration (WAL, `--sync`, foreign keys on), in the same table as FileComplaint's
-/// (its indexes and its statistics trigger included): `BEGIN IMMEDIATE`, `--batch` INSERTs,
+/// (its indexes included; since migration 0008 no insert trigger counts them in the statistics):
+/// `BEGIN IMMEDIATE`, `--batch` INSERTs,
 /// `COMMIT`, repeated. `--batch 1` is the durable-per-request baseline, `--batch 1000` the
 /// upper bound. `c/raw_insert.c` does the same with the SQLite C API alone.
 func rawBench(_ options: Options) throws {
