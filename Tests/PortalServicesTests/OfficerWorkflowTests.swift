@@ -26,6 +26,47 @@ import Testing
         }
     }
 
+    /// A Commissioner's list is his division's districts, the Chief Secretary's every district
+    /// (read through the district index since migration 0009): right members, counts, pages,
+    /// status filters, and a transfer moves a complaint out of the division's list.
+    @Test func divisionAndProvinceListsAreTheirDistricts() async throws {
+        try await withPortal { p in
+            let psh = try await p.newCitizen(district: "PSH"), mrd = try await p.newCitizen(district: "MRD")
+            let dcPSH = try await p.newStaff(.deputyCommissioner, "PSH")
+            let commissioner = try await p.newStaff(.commissioner, "DIV-PSH")
+            let cs = try await p.newStaff(.chiefSecretary, "KP")
+            var division: [String] = []
+            for district in ["PSH", "CSD", "PSH", "NSR"] { division.append(try await p.fileComplaint(psh, district: district).code) }
+            let mardan = try await p.fileComplaint(mrd).code
+            _ = try await p.officer.resolveComplaint(.with { $0.code = division[0]; $0.remarks = "Supply restored." }, options: dcPSH.options)
+            func list(_ who: TestPortal.SignedIn, scope: String = "", statuses: [Portal_V1_ComplaintStatus] = [],
+                      size: UInt32 = 0, token: String = "") async throws -> Portal_V1_ListComplaintsResponse {
+                try await p.officer.listComplaints(.with {
+                    $0.scopeCode = scope; $0.statuses = statuses; $0.page = .with { $0.pageSize = size; $0.pageToken = token }
+                }, options: who.options)
+            }
+            let all = try await list(commissioner)
+            #expect(all.complaints.map(\.code) == division.reversed() && all.page?.totalCount == 4)
+            let open = try await list(commissioner, statuses: [.new])
+            #expect(open.complaints.map(\.code) == division.dropFirst().reversed() && open.page?.totalCount == 3)
+            let first = try await list(commissioner, size: 3)
+            #expect(first.complaints.map(\.code) == Array(division.reversed().prefix(3)))
+            let token = first.page?.nextPageToken ?? ""
+            #expect(!token.isEmpty)
+            let second = try await list(commissioner, size: 3, token: token)
+            #expect(second.complaints.map(\.code) == [division[0]] && second.page?.nextPageToken == "")
+            #expect(try await list(commissioner, scope: "CSD").complaints.map(\.code) == [division[1]])
+            let province = try await list(cs, statuses: [.new])
+            #expect(Set(province.complaints.map(\.code)) == Set(division.dropFirst() + [mardan]) && province.page?.totalCount == 4)
+            #expect(try await list(cs, scope: "DIV-MRD").complaints.map(\.code) == [mardan])
+            // A transfer to Mardan moves it from one division's list to the other's.
+            _ = try await p.officer.transferComplaint(.with { $0.code = division[2]; $0.districtCode = "MRD"; $0.reason = "It is in Mardan." },
+                                                      options: dcPSH.options)
+            #expect(try await list(commissioner).page?.totalCount == 3)
+            #expect(Set(try await list(cs, scope: "DIV-MRD").complaints.map(\.code)) == [mardan, division[2]])
+        }
+    }
+
     @Test func transferMovesToTheOtherDistrictQueue() async throws {
         try await withPortal { p in
             let citizen = try await p.newCitizen()

@@ -83,10 +83,14 @@ struct ComplaintQueries: Sendable {
             let scope = r.scopeCode.isEmpty ? staff.jurisdictionCode : r.scopeCode
             guard core.directory.jurisdiction(scope) != nil else { throw .invalidArgument(field: "scope_code", reason: "is not a known jurisdiction") }
             guard access.scopeAllowed(staff, scope) else { throw .permissionDenied("scope_code is outside your jurisdiction") }
-            switch core.directory.jurisdiction(scope)!.tier {
-            case .district: f.add("c.district_code = ?", [.text(scope)])
-            case .division: f.add("c.division_code = ?", [.text(scope)])
-            default: break  // the province: everything
+            if core.directory.jurisdiction(scope)!.tier == .district {
+                f.add("c.district_code = ?", [.text(scope)])
+            } else {
+                // A division or the province as its districts, so that the district index serves
+                // the count and the page (complaints have no division or status-only index any
+                // more, migration 0009). The province lists its districts too: with a status
+                // filter that is one short range per district instead of a scan.
+                f.within("district_code", core.directory.districts(within: scope).sorted())
             }
         default:
             throw .permissionDenied("your role does not handle complaints")

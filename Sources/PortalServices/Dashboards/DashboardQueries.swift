@@ -28,7 +28,8 @@ struct DashboardQueries: Sendable {
         var s = Scope(jurisdiction: j, districts: core.directory.districts(within: code), clause: "", values: [])
         switch j.tier {
         case .district: (s.clause, s.values) = ("c.district_code = ?", [.text(code)])
-        case .division: (s.clause, s.values) = ("c.division_code = ?", [.text(code)])
+        // A division or the province as its districts: complaints have no division or
+        // status-only index any more (migration 0009).
         default: (s.clause, s.values) = s.districtIn("c.district_code")
         }
         return s
@@ -122,10 +123,10 @@ struct DashboardQueries: Sendable {
         try db.forEachRow("""
             SELECT district_code, sum(n) FROM complaint_stats WHERE \(inDistricts) AND status IN (1, 2, 3, 6) GROUP BY 1
             """, values) { r in overdue[r.text(0)] = UInt64(max(0, r.int(1))) }
-        // A list of districts (a province): without ANALYZE statistics the planner would take the
-        // status index and read every unresolved complaint; the per-district clock index reads
-        // only the recent ones of each district.
-        let listsDistricts = scope.jurisdiction.tier != .district && scope.jurisdiction.tier != .division
+        // A list of districts (a division, the province): without ANALYZE statistics the planner
+        // might read every unresolved complaint of each district; the per-district clock index
+        // reads only the recent ones.
+        let listsDistricts = scope.jurisdiction.tier != .district
         let index = listsDistricts ? "INDEXED BY complaints_open_district_clock " : ""
         let recentSQL = "SELECT c.district_code, count(*) FROM complaints c \(index)WHERE c.status IN (1, 2, 3, 6) AND \(scope.clause) AND c.clock_started_at > ? GROUP BY 1"
         try db.forEachRow(recentSQL, scope.values + [.integer(cutoff)]) { r in
