@@ -174,16 +174,14 @@ extension Store {
     /// Runs `items` in one transaction (more than one only if a body ended the transaction),
     /// then resumes their callers. Returns whether anything was committed.
     ///
-    /// Each transaction first runs its items without savepoints (`optimistic`). If an item
-    /// throws or ends the transaction, it is rolled back and its items run again, each in its
-    /// own savepoint, so the failure stays with its item.
+    /// Each transaction first runs its items without savepoints. If an item throws or ends the
+    /// transaction, it is rolled back and its items run again, each in its own savepoint, so
+    /// the failure stays with its item.
     @discardableResult
-    static func groupCommit(
-        _ items: [WriteItem], on db: Database, counters: StoreCounters, optimistic: Bool = true
-    ) -> Bool {
+    static func groupCommit(_ items: [WriteItem], on db: Database, counters: StoreCounters) -> Bool {
         var committed = false
         var next = 0
-        var isolated = !optimistic
+        var isolated = false
         while next < items.count {
             do {
                 try db.run("BEGIN IMMEDIATE")

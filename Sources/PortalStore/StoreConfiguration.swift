@@ -48,9 +48,9 @@ public struct StoreConfiguration: Sendable {
     public var readerCacheKiB = 16_384
 
     /// How much of the database file each connection, the writer and every reader, maps into
-    /// memory (`PRAGMA mmap_size`) instead of copying pages with `pread`. 0 turns it off. An I/O error on a mapped page kills the
-    /// process with SIGBUS instead of failing one query: on storage that can fail that way
-    /// (network file systems), set 0.
+    /// memory (`PRAGMA mmap_size`) instead of copying pages with `pread`. 0 turns it off. An
+    /// I/O error on a mapped page kills the process with SIGBUS instead of failing one query:
+    /// on storage that can fail that way (network file systems), set 0.
     public var mmapBytes = 1 << 30
 
     /// Applied in order by the writer when the store opens (see `Migrator`).

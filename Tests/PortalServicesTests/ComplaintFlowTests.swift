@@ -142,17 +142,7 @@ import Testing
             let citizen = try await p.newCitizen(district: "MRD")
             var uploads: [Portal_V1_Attachment] = []
             for _ in 0..<2 {
-                uploads.append(try await p.citizen.uploadAttachment(options: citizen.options) { w in
-                    var h = Portal_V1_UploadAttachmentRequest()
-                    var header = Portal_V1_AttachmentUploadHeader()
-                    header.kind = .photo
-                    header.sizeBytes = UInt64(Self.jpeg.count)
-                    h.part = .header(header)
-                    try await w.write(h)
-                    var c = Portal_V1_UploadAttachmentRequest()
-                    c.part = .chunk(Self.jpeg)
-                    try await w.write(c)
-                })
+                uploads.append(try await p.citizen.uploadAttachment(options: citizen.options, requests: Uploads.requests(Uploads.jpeg)))
             }
             var file = Portal_V1_FileComplaintRequest()
             file.idempotencyKey = "answer-equals-get-1"

@@ -64,16 +64,8 @@ struct ComplaintFiling: Sendable {
             for attachment in attachmentIDs {
                 let row = try db.queryOne("""
                     UPDATE attachments SET complaint_id = ? WHERE id = ? AND citizen_id = ? AND complaint_id IS NULL
-                    RETURNING kind, content_type, size_bytes, sha256, created_at
-                    """, [id, attachment, citizenID]) { r in
-                    var a = Portal_V1_Attachment()
-                    a.id = attachment
-                    a.kind = Portal_V1_AttachmentKind(rawValue: Int32(r.int(0)))
-                    a.contentType = r.text(1)
-                    a.sizeBytes = UInt64(r.int(2))
-                    a.sha256 = r.blob(3)
-                    return (createdAt: r.int(4), attachment: a)
-                }
+                    RETURNING \(ComplaintRecords.attachmentColumns), created_at
+                    """, [id, attachment, citizenID]) { r in (createdAt: r.int(5), attachment: ComplaintRecords.attachment(r)) }
                 guard let row else {
                     throw PortalError.invalidArgument(field: "attachment_ids", reason: "\(attachment) is not an unused upload of yours")
                 }

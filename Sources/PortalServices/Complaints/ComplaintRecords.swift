@@ -55,17 +55,22 @@ enum ComplaintRecords {
     static func complete(_ db: Database, _ c: inout Portal_V1_Complaint, timeline: Bool) throws {
         let id = Int64(c.id)
         c.assignedOfficerIds = try db.query("SELECT staff_id FROM complaint_assignees WHERE complaint_id = ? ORDER BY staff_id", [id]) { String($0.int(0)) }
-        c.attachments = try db.query("SELECT id, kind, content_type, size_bytes, sha256 FROM attachments WHERE complaint_id = ? ORDER BY created_at, id", [id]) { r in
-            var a = Portal_V1_Attachment()
-            a.id = r.text(0)
-            a.kind = Portal_V1_AttachmentKind(rawValue: Int32(r.int(1)))
-            a.contentType = r.text(2)
-            a.sizeBytes = UInt64(r.int(3))
-            a.sha256 = r.blob(4)
-            return a
-        }
+        c.attachments = try db.query("SELECT \(attachmentColumns) FROM attachments WHERE complaint_id = ? ORDER BY created_at, id", [id], attachment)
         c.feedback = try db.queryOne("SELECT satisfied, time_rating, quality_rating, comment, given_at FROM feedback WHERE complaint_id = ? ORDER BY id DESC LIMIT 1", [id], feedback)
         if timeline { c.timeline = try events(db, complaintID: id) }
+    }
+
+    /// The columns `attachment(_:)` expects, in order.
+    static let attachmentColumns = "id, kind, content_type, size_bytes, sha256"
+
+    static func attachment(_ r: borrowing Row) -> Portal_V1_Attachment {
+        var a = Portal_V1_Attachment()
+        a.id = r.text(0)
+        a.kind = Portal_V1_AttachmentKind(rawValue: Int32(r.int(1)))
+        a.contentType = r.text(2)
+        a.sizeBytes = UInt64(r.int(3))
+        a.sha256 = r.blob(4)
+        return a
     }
 
     static func feedback(_ r: borrowing Row) -> Portal_V1_Feedback {
