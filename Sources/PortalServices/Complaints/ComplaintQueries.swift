@@ -106,7 +106,7 @@ struct ComplaintQueries: Sendable {
         }
         if r.overdueOnly {
             let cutoff = core.now() - Int64(core.escalationPolicy.divisionAfterDays) * Millis.day
-            f.add("c.status IN (1, 2, 3, 6) AND c.clock_started_at <= ?", [.integer(cutoff)])
+            f.add("\(OpenComplaints.condition("c.status")) AND c.clock_started_at <= ?", [.integer(cutoff)])
         }
         return try await run(f, page: r.page ?? .init())
     }

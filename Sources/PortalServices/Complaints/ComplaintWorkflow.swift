@@ -134,7 +134,7 @@ struct ComplaintWorkflow: Sendable {
         return try await mutate(r.code) { db, c, now in
             guard access.canSupervise(staff, c) else { throw PortalError.permissionDenied("complaint \(c.code) is outside your jurisdiction") }
             guard target.code != c.districtCode else { throw PortalError.invalidArgument(field: "district_code", reason: "is already the complaint's district") }
-            guard [.new, .assigned, .infoRequested, .reopened].contains(c.status) else {
+            guard OpenComplaints.statuses.contains(c.status) else {
                 throw PortalError.failedPrecondition("a \(c.status.label) complaint cannot be transferred")
             }
             try db.run("UPDATE complaints SET district_code = ?, division_code = ?, tier = 1 WHERE id = ?", target.code, target.parentCode, Int64(c.id))
@@ -154,7 +154,7 @@ struct ComplaintWorkflow: Sendable {
         let actor = Principal.staff(staff)
         return try await mutate(r.code) { db, c, now in
             guard access.canSupervise(staff, c) else { throw PortalError.permissionDenied("complaint \(c.code) is outside your jurisdiction") }
-            guard [.new, .assigned, .infoRequested, .reopened].contains(c.status) else {
+            guard OpenComplaints.statuses.contains(c.status) else {
                 throw PortalError.failedPrecondition("a \(c.status.label) complaint cannot be marked systemic")
             }
             try setStatus(db, c, .systemic, now: now, actor: actor)

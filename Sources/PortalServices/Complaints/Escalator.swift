@@ -21,7 +21,7 @@ public struct Escalator: Sendable {
             let moved: [(Portal_V1_Complaint, Portal_V1_Tier)] = try await core.write { db in
                 let due = try db.query("""
                     SELECT id, clock_started_at, tier FROM complaints
-                    WHERE status IN (1, 2, 3, 6) AND clock_started_at <= ?
+                    WHERE \(OpenComplaints.condition("status")) AND clock_started_at <= ?
                       AND ((tier < 2) OR (tier < 3 AND clock_started_at <= ?))
                     ORDER BY clock_started_at LIMIT 500
                     """, [divisionCutoff, provinceCutoff]) { ($0.int(0), $0.int(1), $0.int(2)) }

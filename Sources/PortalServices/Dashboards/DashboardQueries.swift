@@ -121,14 +121,14 @@ struct DashboardQueries: Sendable {
         let (inDistricts, values) = scope.districtIn("district_code")
         var overdue: [String: UInt64] = [:]
         try db.forEachRow("""
-            SELECT district_code, sum(n) FROM complaint_stats WHERE \(inDistricts) AND status IN (1, 2, 3, 6) GROUP BY 1
+            SELECT district_code, sum(n) FROM complaint_stats WHERE \(inDistricts) AND \(OpenComplaints.condition("status")) GROUP BY 1
             """, values) { r in overdue[r.text(0)] = UInt64(max(0, r.int(1))) }
         // A list of districts (a division, the province): without ANALYZE statistics the planner
         // might read every unresolved complaint of each district; the per-district clock index
         // reads only the recent ones.
         let listsDistricts = scope.jurisdiction.tier != .district
         let index = listsDistricts ? "INDEXED BY complaints_open_district_clock " : ""
-        let recentSQL = "SELECT c.district_code, count(*) FROM complaints c \(index)WHERE c.status IN (1, 2, 3, 6) AND \(scope.clause) AND c.clock_started_at > ? GROUP BY 1"
+        let recentSQL = "SELECT c.district_code, count(*) FROM complaints c \(index)WHERE \(OpenComplaints.condition("c.status")) AND \(scope.clause) AND c.clock_started_at > ? GROUP BY 1"
         try db.forEachRow(recentSQL, scope.values + [.integer(cutoff)]) { r in
             let recent = UInt64(r.int(1)), open = overdue[r.text(0)] ?? 0
             overdue[r.text(0)] = open > recent ? open - recent : 0

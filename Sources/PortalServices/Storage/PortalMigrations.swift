@@ -14,6 +14,7 @@ enum PortalMigrations {
         Migration("0007_daily_statistics", sql: dailyStatistics),
         Migration("0008_complaint_counters_per_transaction", sql: complaintCountersPerTransaction),
         Migration("0009_complaint_scope_by_district", sql: complaintScopeByDistrict),
+        Migration("0010_open_complaint_indexes_without_in_lists", sql: openComplaintIndexesWithoutInLists),
     ]
 
     /// Three of the complaint indexes go: every FileComplaint paid for them (an index entry,
