@@ -44,10 +44,14 @@ struct ComplaintFiling: Sendable {
                                               [citizenID, key], { $0.int(0) }) {
                 return .existing(existing)
             }
-            let serial = try db.queryOne("""
+            // Two statements rather than one with RETURNING, which SQLite runs through a
+            // temporary B-tree (opened, zeroed and closed on every call: docs/PERFORMANCE-PORTAL.md).
+            try db.run("""
                 INSERT INTO complaint_codes (district_code, year, last) VALUES (?, ?, 1)
-                ON CONFLICT (district_code, year) DO UPDATE SET last = last + 1 RETURNING last
-                """, [district.code, Int64(year)], { $0.int(0) })!
+                ON CONFLICT (district_code, year) DO UPDATE SET last = last + 1
+                """, district.code, Int64(year))
+            let serial = try db.queryOne("SELECT last FROM complaint_codes WHERE district_code = ? AND year = ?",
+                                         [district.code, Int64(year)], { $0.int(0) })!
             let code = "\(district.code)-\(year)-\(Self.zeroPadded(serial, width: 6))"
             try db.run("""
                 INSERT INTO complaints (code, citizen_id, idempotency_key, category_code, department_code, description,

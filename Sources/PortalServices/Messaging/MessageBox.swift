@@ -9,9 +9,11 @@ enum MessageBox {
     @discardableResult
     static func append(_ db: Database, citizenID: Int64, kind: Portal_V1_MessageKind,
                        reference: String, text: String, at: Int64) throws -> Int64 {
-        guard let seq = try db.queryOne(
-            "UPDATE citizens SET last_message_seq = last_message_seq + 1 WHERE id = ? RETURNING last_message_seq",
-            [citizenID], { $0.int(0) })
+        // No RETURNING: SQLite collects its rows in a temporary B-tree, dearer than a second
+        // lookup of the same row.
+        try db.run("UPDATE citizens SET last_message_seq = last_message_seq + 1 WHERE id = ?", citizenID)
+        guard db.changes == 1,
+              let seq = try db.queryOne("SELECT last_message_seq FROM citizens WHERE id = ?", [citizenID], { $0.int(0) })
         else { throw PortalError.notFound("citizen not found") }
         try db.run("INSERT INTO messages (citizen_id, seq, kind, reference_code, text, at) VALUES (?, ?, ?, ?, ?, ?)",
                    citizenID, seq, Int64(kind.rawValue), reference, text, at)
