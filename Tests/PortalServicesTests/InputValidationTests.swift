@@ -94,6 +94,8 @@ import Testing
                 ("description of 9 characters", "description", { $0.description_p = "Too short" }),
                 ("blank description", "description", { $0.description_p = "              " }),
                 ("description with control characters", "description", { $0.description_p = "Water \u{07} bell \u{1B}[2J cleared screen" }),
+                ("description with a C1 control character", "description", { $0.description_p = "Water supply \u{85}next line of C1" }),
+                ("description with DEL", "description", { $0.description_p = "Water supply \u{7F} deleted" }),
                 ("unknown category", "category_code", { $0.categoryCode = "flying-carpets" }),
                 ("no category", "category_code", { $0.categoryCode = "" }),
                 ("idempotency key of 3 characters", "idempotency_key", { $0.idempotencyKey = "abc" }),
