@@ -125,7 +125,7 @@ extension Database {
     /// further up the stack (a row closure re-running its own query).
     func checkOut(_ sql: String) throws(StoreError) -> Statement {
         let connection = try handle()
-        if let cached = statementCache[sql] {
+        if let cached = statementCache[StatementKey(sql)] {
             if !cached.inUse {
                 cached.inUse = true
                 return cached
@@ -137,7 +137,7 @@ extension Database {
         }
         let statement = try Statement(connection: connection, sql: sql, cached: true)
         statement.inUse = true
-        statementCache[sql] = statement
+        statementCache[StatementKey(sql)] = statement
         return statement
     }
 
@@ -152,9 +152,9 @@ extension Database {
     }
 
     private func evictIdleStatements() {
-        for (sql, statement) in statementCache where !statement.inUse {
+        for (key, statement) in statementCache where !statement.inUse {
             statement.finalize()
-            statementCache[sql] = nil
+            statementCache[key] = nil
         }
     }
 }

@@ -29,7 +29,7 @@ public final class Database {
     /// nil once closed.
     var connection: OpaquePointer?
     /// Prepared statements by SQL text.
-    var statementCache: [String: Statement] = [:]
+    var statementCache: [StatementKey: Statement] = [:]
     /// What writes recorded for the open transaction, by accumulator type
     /// (`TransactionAccumulator.swift`).
     var accumulators: [ObjectIdentifier: any TransactionAccumulator] = [:]

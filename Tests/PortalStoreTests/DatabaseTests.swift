@@ -130,6 +130,25 @@ struct DatabaseTests {
         }
     }
 
+    /// The cache hashes a text by its length and ends only: texts alike in those still get
+    /// their own statements, and a text built at run time finds the literal's statement.
+    @Test func textsAlikeAtBothEndsAreDifferentStatements() async throws {
+        try await TemporaryDirectory.with { dir in
+            let db = try Database(path: dir.file("db.sqlite"))
+            let head = "SELECT /* a comment long enough to fill the first 32 bytes */ "
+            let tail = " AS v /* and another one, long enough for the last 32 bytes */"
+            var values: [Int64] = []
+            for middle in ["101", "202", "303", "202"] {
+                values.append(try db.queryOne(head + middle + tail) { $0.int(0) } ?? -1)
+            }
+            #expect(values == [101, 202, 303, 202])
+            #expect(db.cachedStatementCount == 3)
+            let literal = try db.queryOne("SELECT 7 AS v") { $0.int(0) }
+            let built = try db.queryOne(["SELECT", "7", "AS", "v"].joined(separator: " ")) { $0.int(0) }
+            #expect(literal == 7 && built == 7 && db.cachedStatementCount == 4)
+        }
+    }
+
     @Test func rowClosureMayRerunItsOwnQuery() async throws {
         try await TemporaryDirectory.with { dir in
             let db = try Database(path: dir.file("db.sqlite"))
