@@ -28,10 +28,37 @@ public struct SHA256: Sendable {
 
     /// The digest of `bytes`.
     public static func hash(_ bytes: some Collection<UInt8>) -> [UInt8] {
+        if let digest = bytes.withContiguousStorageIfAvailable({ hash(UnsafeRawBufferPointer($0)) }) {
+            return digest
+        }
         var hasher = SHA256()
         hasher.update(bytes)
         return hasher.finalize()
     }
+
+    /// The digest of `raw`, with no allocation but the digest's: whole blocks straight from
+    /// `raw`, the padded tail in stack space (session tokens and audit entries hash this way
+    /// on every request).
+    public static func hash(_ raw: UnsafeRawBufferPointer) -> [UInt8] {
+        var state = SHA256(emptyPending: ())
+        let whole = raw.count & ~(blockByteCount - 1)
+        var offset = 0
+        while offset < whole {
+            state.compress(UnsafeRawBufferPointer(rebasing: raw[offset..<offset + blockByteCount]))
+            offset += blockByteCount
+        }
+        state.length = UInt64(raw.count)
+        return withUnsafeTemporaryAllocation(byteCount: 2 * blockByteCount, alignment: 8) { tail in
+            let rest = raw.count - whole
+            if rest > 0 {
+                tail.baseAddress!.copyMemory(from: raw.baseAddress! + whole, byteCount: rest)
+            }
+            return state.finish(tail: tail, pendingCount: rest)
+        }
+    }
+
+    /// A hasher whose `pending` buffer is never used (the one-shot path).
+    private init(emptyPending: Void) {}
 
     /// Lower-case hexadecimal of `bytes` (two characters per byte).
     public static func hex(_ bytes: some Collection<UInt8>) -> String {
@@ -83,60 +110,77 @@ public struct SHA256: Sendable {
     /// The digest of everything passed to `update` so far. Does not change the hasher, so it
     /// can be called mid-stream and updating can continue afterwards.
     public func finalize() -> [UInt8] {
-        var copy = self
-        let bitLength = length &* 8
-        var tail = copy.pending
-        tail.append(0x80)
-        while tail.count % SHA256.blockByteCount != 56 { tail.append(0) }
-        for shift in stride(from: 56, through: 0, by: -8) {
-            tail.append(UInt8(truncatingIfNeeded: bitLength >> UInt64(shift)))
+        let copy = self
+        return withUnsafeTemporaryAllocation(byteCount: 2 * SHA256.blockByteCount, alignment: 8) { tail in
+            pending.withUnsafeBytes { tail.baseAddress!.copyMemory(from: $0.baseAddress!, byteCount: $0.count) }
+            return copy.finish(tail: tail, pendingCount: pending.count)
         }
-        tail.withUnsafeBytes { raw in
-            var offset = 0
-            while offset < raw.count {
-                copy.compress(UnsafeRawBufferPointer(rebasing: raw[offset..<offset + SHA256.blockByteCount]))
-                offset += SHA256.blockByteCount
-            }
-        }
-        var digest: [UInt8] = []
-        digest.reserveCapacity(SHA256.byteCount)
-        for word in [copy.h0, copy.h1, copy.h2, copy.h3, copy.h4, copy.h5, copy.h6, copy.h7] {
-            digest.append(UInt8(truncatingIfNeeded: word >> 24))
-            digest.append(UInt8(truncatingIfNeeded: word >> 16))
-            digest.append(UInt8(truncatingIfNeeded: word >> 8))
-            digest.append(UInt8(truncatingIfNeeded: word))
-        }
-        return digest
     }
 
-    /// Processes one 64-byte block.
+    /// Pads the `pendingCount` bytes at the start of `tail` (room for two blocks), compresses
+    /// them and returns the digest.
+    private consuming func finish(tail: UnsafeMutableRawBufferPointer, pendingCount: Int) -> [UInt8] {
+        let bitLength = length &* 8
+        var end = pendingCount
+        tail[end] = 0x80
+        end += 1
+        let blocks = end + 8 <= SHA256.blockByteCount ? 1 : 2
+        let lengthAt = blocks * SHA256.blockByteCount - 8
+        (tail.baseAddress! + end).initializeMemory(as: UInt8.self, repeating: 0, count: lengthAt - end)
+        tail.storeBytes(of: bitLength.bigEndian, toByteOffset: lengthAt, as: UInt64.self)
+        for block in 0..<blocks {
+            let start = block * SHA256.blockByteCount
+            compress(UnsafeRawBufferPointer(rebasing: tail[start..<start + SHA256.blockByteCount]))
+        }
+        return [UInt8](unsafeUninitializedCapacity: SHA256.byteCount) { digest, count in
+            let raw = UnsafeMutableRawBufferPointer(digest)
+            raw.storeBytes(of: h0.bigEndian, toByteOffset: 0, as: UInt32.self)
+            raw.storeBytes(of: h1.bigEndian, toByteOffset: 4, as: UInt32.self)
+            raw.storeBytes(of: h2.bigEndian, toByteOffset: 8, as: UInt32.self)
+            raw.storeBytes(of: h3.bigEndian, toByteOffset: 12, as: UInt32.self)
+            raw.storeBytes(of: h4.bigEndian, toByteOffset: 16, as: UInt32.self)
+            raw.storeBytes(of: h5.bigEndian, toByteOffset: 20, as: UInt32.self)
+            raw.storeBytes(of: h6.bigEndian, toByteOffset: 24, as: UInt32.self)
+            raw.storeBytes(of: h7.bigEndian, toByteOffset: 28, as: UInt32.self)
+            count = SHA256.byteCount
+        }
+    }
+
+    /// Processes one 64-byte block: the message schedule in a 16-word ring, eight rounds per
+    /// step with the working variables renamed instead of moved.
     private mutating func compress(_ block: UnsafeRawBufferPointer) {
-        withUnsafeTemporaryAllocation(of: UInt32.self, capacity: 64) { w in
+        var a = h0, b = h1, c = h2, d = h3, e = h4, f = h5, g = h6, h = h7
+        withUnsafeTemporaryAllocation(of: UInt32.self, capacity: 16) { w in
             for t in 0..<16 {
-                w[t] = UInt32(block[4 * t]) << 24 | UInt32(block[4 * t + 1]) << 16
-                    | UInt32(block[4 * t + 2]) << 8 | UInt32(block[4 * t + 3])
+                w[t] = block.loadUnaligned(fromByteOffset: 4 * t, as: UInt32.self).bigEndian
             }
-            for t in 16..<64 {
-                let s0 = rotr(w[t - 15], 7) ^ rotr(w[t - 15], 18) ^ (w[t - 15] >> 3)
-                let s1 = rotr(w[t - 2], 17) ^ rotr(w[t - 2], 19) ^ (w[t - 2] >> 10)
-                w[t] = w[t - 16] &+ s0 &+ w[t - 7] &+ s1
-            }
-            var a = h0, b = h1, c = h2, d = h3, e = h4, f = h5, g = h6, h = h7
             SHA256.roundConstants.withUnsafeBufferPointer { k in
-                for t in 0..<64 {
-                    let s1 = rotr(e, 6) ^ rotr(e, 11) ^ rotr(e, 25)
-                    let choose = (e & f) ^ (~e & g)
-                    let t1 = h &+ s1 &+ choose &+ k[t] &+ w[t]
-                    let s0 = rotr(a, 2) ^ rotr(a, 13) ^ rotr(a, 22)
-                    let majority = (a & b) ^ (a & c) ^ (b & c)
-                    let t2 = s0 &+ majority
-                    h = g; g = f; f = e; e = d &+ t1
-                    d = c; c = b; b = a; a = t1 &+ t2
+                var t = 0
+                while t < 64 {
+                    if t >= 16 {
+                        for i in 0..<16 {
+                            let w15 = w[(i + 1) & 15], w2 = w[(i + 14) & 15]
+                            let s0 = rotr(w15, 7) ^ rotr(w15, 18) ^ (w15 >> 3)
+                            let s1 = rotr(w2, 17) ^ rotr(w2, 19) ^ (w2 >> 10)
+                            w[i] = w[i] &+ s0 &+ w[(i + 9) & 15] &+ s1
+                        }
+                    }
+                    for i in stride(from: 0, to: 16, by: 8) {
+                        round(a, b, c, &d, e, f, g, &h, k[t + i] &+ w[i])
+                        round(h, a, b, &c, d, e, f, &g, k[t + i + 1] &+ w[i + 1])
+                        round(g, h, a, &b, c, d, e, &f, k[t + i + 2] &+ w[i + 2])
+                        round(f, g, h, &a, b, c, d, &e, k[t + i + 3] &+ w[i + 3])
+                        round(e, f, g, &h, a, b, c, &d, k[t + i + 4] &+ w[i + 4])
+                        round(d, e, f, &g, h, a, b, &c, k[t + i + 5] &+ w[i + 5])
+                        round(c, d, e, &f, g, h, a, &b, k[t + i + 6] &+ w[i + 6])
+                        round(b, c, d, &e, f, g, h, &a, k[t + i + 7] &+ w[i + 7])
+                    }
+                    t += 16
                 }
             }
-            h0 &+= a; h1 &+= b; h2 &+= c; h3 &+= d
-            h4 &+= e; h5 &+= f; h6 &+= g; h7 &+= h
         }
+        h0 &+= a; h1 &+= b; h2 &+= c; h3 &+= d
+        h4 &+= e; h5 &+= f; h6 &+= g; h7 &+= h
     }
 
     private static let roundConstants: [UInt32] = [
@@ -149,6 +193,17 @@ public struct SHA256: Sendable {
         0x19a4c116, 0x1e376c08, 0x2748774c, 0x34b0bcb5, 0x391c0cb3, 0x4ed8aa4a, 0x5b9cca4f, 0x682e6ff3,
         0x748f82ee, 0x78a5636f, 0x84c87814, 0x8cc70208, 0x90befffa, 0xa4506ceb, 0xbef9a3f7, 0xc67178f2,
     ]
+}
+
+/// One round: `d` and `h` take the new values, and the caller's next round names the
+/// variables one place further along.
+@inline(__always)
+private func round(_ a: UInt32, _ b: UInt32, _ c: UInt32, _ d: inout UInt32,
+                   _ e: UInt32, _ f: UInt32, _ g: UInt32, _ h: inout UInt32, _ kw: UInt32) {
+    let t1 = h &+ (rotr(e, 6) ^ rotr(e, 11) ^ rotr(e, 25)) &+ ((e & f) ^ (~e & g)) &+ kw
+    let t2 = (rotr(a, 2) ^ rotr(a, 13) ^ rotr(a, 22)) &+ ((a & b) ^ (a & c) ^ (b & c))
+    d = d &+ t1
+    h = t1 &+ t2
 }
 
 @inline(__always)
