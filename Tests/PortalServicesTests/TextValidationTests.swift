@@ -15,11 +15,21 @@ import Testing
             alone.unicodeScalars.append(scalar)
             between.unicodeScalars.append(scalar)
             between += "b"
-            if PortalValidation.containsControlCharacter(alone) != expected || PortalValidation.containsControlCharacter(between) != expected {
+            if TextScan(alone).hasControlCharacter != expected || TextScan(between).hasControlCharacter != expected {
                 disagreements.append(value)
             }
         }
         #expect(disagreements.isEmpty, "\(disagreements.prefix(10).map { String($0, radix: 16) })")
+    }
+
+    /// An ASCII text is counted from its bytes; the count is `String.count`'s.
+    @Test func asciiTextIsCountedAsCharacters() {
+        for text in ["", "a", "plain words", "line\r\nbreak", "\r\n\r\n", "\n\r", "cr\r", "tab\there", "del\u{7F}", "\r\r\n\n"] {
+            #expect(TextScan(text).asciiCharacterCount == text.count, "\(Array(text.utf8))")
+        }
+        for text in ["é", "پانی", "e\u{301}", "emoji 🇵🇰"] {
+            #expect(TextScan(text).asciiCharacterCount == nil)
+        }
     }
 
     @Test func textIsTrimmedCountedInCharactersAndKeptOtherwise() throws {

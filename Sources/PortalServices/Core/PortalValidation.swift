@@ -46,31 +46,14 @@ enum PortalValidation {
     /// characters other than newlines and tabs.
     static func text(_ s: String, field: String, min: Int, max: Int) throws(PortalError) -> String {
         let trimmed = s.trimmingWhitespace
-        let count = trimmed.count
+        let scan = TextScan(trimmed)
+        let count = scan.asciiCharacterCount ?? trimmed.count
         if count < min { throw min == 1 ? .missing(field) : .invalidArgument(field: field, reason: "must be at least \(min) characters") }
         if count > max { throw .invalidArgument(field: field, reason: "must be at most \(max) characters") }
-        if containsControlCharacter(trimmed) {
+        if scan.hasControlCharacter {
             throw .invalidArgument(field: field, reason: "must not contain control characters")
         }
         return trimmed
-    }
-
-    /// Whether `s` holds a control character (general category Cc) other than tab, line feed
-    /// and carriage return. Cc is exactly U+0000–U+001F and U+007F–U+009F, a set Unicode's
-    /// stability policy fixes for good, so the UTF-8 bytes tell: a byte below 0x20 or 0x7F, or
-    /// the lead byte 0xC2 followed by 0x80–0x9F. (Looking up each scalar's general category
-    /// was 12 % of a FileComplaint's server instructions.)
-    static func containsControlCharacter(_ s: String) -> Bool {
-        var previous: UInt8 = 0
-        for byte in s.utf8 {
-            if byte < 0x20 {
-                if byte != 0x09 && byte != 0x0A && byte != 0x0D { return true }
-            } else if byte == 0x7F || (previous == 0xC2 && byte < 0xA0) {
-                return true
-            }
-            previous = byte
-        }
-        return false
     }
 
     /// A complaint code such as PSH-2026-000123 (upper-cased; at most 32 characters).
