@@ -1,6 +1,7 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import PortalServices
 import PortalStore
 
 /// `portal-bench explain --data DIR [--runs 5] [--only NAME] [--pragma SQL] [--setup SQL --scratch-copy]`
@@ -73,7 +74,7 @@ func explain(_ options: Options) throws {
         let dv = districts.map { SQLValue.text($0) }
         let (clause, cv): (String, [SQLValue]) = switch tier {
         case "district": ("c.district_code = ?", [.text(scopeCode)])
-        case "division": ("c.division_code = ?", [.text(scopeCode)])
+        // A division or the province as its districts (DashboardQueries.scope, migration 0009).
         default: ("c.district_code IN \(inList)", dv)
         }
         let p = "\(tier)"
@@ -83,14 +84,15 @@ func explain(_ options: Options) throws {
         try measure("\(p)-all allTime feedback_stats", "SELECT coalesce(sum(given), 0), coalesce(sum(satisfied), 0) FROM feedback_stats WHERE district_code IN \(inList)", dv)
         try measure("\(p)-all allTime resolution_hours", "SELECT hours, sum(n) FROM resolution_hours WHERE district_code IN \(inList) GROUP BY hours ORDER BY hours", dv)
         // DashboardQueries.swift (both)
-        try measure("\(p)-both dashboard overdue", "SELECT c.district_code, count(*) FROM complaints c INDEXED BY complaints_open_clock WHERE c.status IN (1, 2, 3, 6) AND c.clock_started_at <= ? AND \(clause) GROUP BY 1",
-                    [.integer(overdueCutoff)] + cv)
+        let open = OpenComplaints.condition("c.status")
+        let overdueIndex = tier == "district" ? "" : "INDEXED BY complaints_open_district_clock "
+        try measure("\(p)-both dashboard overdue (open, not yet due)", "SELECT c.district_code, count(*) FROM complaints c \(overdueIndex)WHERE \(open) AND \(clause) AND c.clock_started_at > ? GROUP BY 1",
+                    cv + [.integer(overdueCutoff)])
         // DashboardQueries+Period.swift (30 days)
         let pc = clause + " AND c.filed_at >= ? AND c.filed_at < ?"
         let pv = cv + [.integer(from), .integer(to)]
         try measure("\(p)-30d period citizens", "SELECT count(*) FROM citizens WHERE district_code IN \(inList) AND created_at >= ? AND created_at < ?", dv + [.integer(from), .integer(to)])
         try measure("\(p)-30d period by-district/category/status", "SELECT c.district_code, c.category_code, c.status, count(*) FROM complaints c WHERE \(pc) GROUP BY 1, 2, 3", pv)
-        try measure("\(p)-30d period escalated", "SELECT c.tier, count(*) FROM complaints c WHERE \(pc) AND c.status IN (1, 2, 3, 6) AND c.tier > 1 GROUP BY 1", pv)
         let median = "SELECT c.resolved_at - c.filed_at AS v FROM complaints c WHERE \(pc) AND c.resolved_at IS NOT NULL"
         try measure("\(p)-30d period medianHours-count", "SELECT count(*) FROM (\(median))", pv)
         try measure("\(p)-30d period medianHours-rows", "SELECT v FROM (\(median)) ORDER BY v LIMIT ? OFFSET ?", pv + [.integer(2), .integer(1000)])
