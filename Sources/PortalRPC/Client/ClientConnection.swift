@@ -12,7 +12,7 @@ final class ClientConnection: EventHandler, @unchecked Sendable {
     let config: ClientConfiguration
     var decoder: FrameDecoder
     var output = FrameEncoder()
-    var streams: [UInt32: ClientStream] = [:]
+    var streams = StreamTable<ClientStream>()
     var nextStreamID: UInt32 = 1
     /// The TCP handshake finished (first writable event without SO_ERROR).
     var tcpConnected = false
@@ -180,7 +180,7 @@ final class ClientConnection: EventHandler, @unchecked Sendable {
             goingAway = true
             let g = try? Portal_Rpc_V1_GoAway(serializedBytes: frame.payload)
             let last = g?.lastStream ?? 0
-            for (id, stream) in streams where id > last {
+            for (id, stream) in streams.entries where id > last {
                 retire(stream, Status(code: .unavailable, message: "the server is going away (\(g?.message ?? "GOAWAY")); not processed"))
             }
             if streams.isEmpty { close() }

@@ -16,7 +16,7 @@ final class ServerConnection: EventHandler, @unchecked Sendable {
     let peer: String
     var decoder: FrameDecoder
     var output = FrameEncoder()
-    var streams: [UInt32: ServerStream] = [:]
+    var streams = StreamTable<ServerStream>()
     /// CALL payload bytes held by the open calls (bounded by `maxConnectionMetadataSize`).
     var heldCallBytes = 0
     var lastStreamID: UInt32 = 0
@@ -381,7 +381,7 @@ final class ServerConnection: EventHandler, @unchecked Sendable {
     /// connection closes.
     func forceClose() {
         guard !closed else { return }
-        for stream in Array(streams.values) {
+        for stream in streams.values {
             stream.task?.cancel()
             finish(stream, Status(code: .unavailable, message: "server shut down before the call finished"), dropQueued: true)
         }
