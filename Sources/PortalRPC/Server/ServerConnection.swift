@@ -6,6 +6,10 @@ import PortalModel
 
 /// One client connection: reads frames, runs calls, writes responses. Every method runs on
 /// its event loop; handler tasks reach it only through `loop.execute`.
+///
+/// Its mutable state is confined to one event-loop thread, so its stored properties opt out of
+/// the runtime's dynamic exclusivity checks (`@exclusivity(unchecked)`): those cost about 7 % of
+/// a client's instructions per call, and being per thread they would not catch a race anyway.
 final class ServerConnection: EventHandler, @unchecked Sendable {
     // @unchecked: confined to `loop`'s thread (see the type comment).
     let fd: Int32
@@ -14,44 +18,44 @@ final class ServerConnection: EventHandler, @unchecked Sendable {
     /// (timers, late events); an unowned reference would then crash the process.
     let server: RPCServer
     let peer: String
-    var decoder: FrameDecoder
-    var output = FrameEncoder()
-    var streams = StreamTable<ServerStream>()
+    @exclusivity(unchecked) var decoder: FrameDecoder
+    @exclusivity(unchecked) var output = FrameEncoder()
+    @exclusivity(unchecked) var streams = StreamTable<ServerStream>()
     /// CALL payload bytes held by the open calls (bounded by `maxConnectionMetadataSize`).
-    var heldCallBytes = 0
-    var lastStreamID: UInt32 = 0
-    var handshakeDone = false
-    var draining = false
-    var closed = false
-    var flushScheduled = false
-    var writeInterest = false
+    @exclusivity(unchecked) var heldCallBytes = 0
+    @exclusivity(unchecked) var lastStreamID: UInt32 = 0
+    @exclusivity(unchecked) var handshakeDone = false
+    @exclusivity(unchecked) var draining = false
+    @exclusivity(unchecked) var closed = false
+    @exclusivity(unchecked) var flushScheduled = false
+    @exclusivity(unchecked) var writeInterest = false
     /// Client's limits from its SETTINGS.
-    var peerInitialWindow = ProtocolConstants.defaultInitialWindowSize
-    var peerMaxFrameSize = ProtocolConstants.defaultMaxFrameSize
-    var connectionSendWindow = ProtocolConstants.defaultConnectionWindowSize
-    var connectionReceiveWindow: Int
-    var connectionCredit: CreditLedger
+    @exclusivity(unchecked) var peerInitialWindow = ProtocolConstants.defaultInitialWindowSize
+    @exclusivity(unchecked) var peerMaxFrameSize = ProtocolConstants.defaultMaxFrameSize
+    @exclusivity(unchecked) var connectionSendWindow = ProtocolConstants.defaultConnectionWindowSize
+    @exclusivity(unchecked) var connectionReceiveWindow: Int
+    @exclusivity(unchecked) var connectionCredit: CreditLedger
     /// The handshake timer, then the idle timer. The idle timer is armed when the connection
     /// goes idle and, when it fires, re-armed for `idleSince + idleTimeout` if calls came and
     /// went meanwhile: a call costs no timer of its own.
-    var idleTimer: TimerQueue.ID?
+    @exclusivity(unchecked) var idleTimer: TimerQueue.ID?
     /// Since when no call has been open (nil while calls are open, or before the handshake).
-    var idleSince: ContinuousClock.Instant?
-    var lastHeard = ContinuousClock.now
-    var keepaliveTimer: TimerQueue.ID?
-    var keepaliveAwaited: [UInt8]?
+    @exclusivity(unchecked) var idleSince: ContinuousClock.Instant?
+    @exclusivity(unchecked) var lastHeard = ContinuousClock.now
+    @exclusivity(unchecked) var keepaliveTimer: TimerQueue.ID?
+    @exclusivity(unchecked) var keepaliveAwaited: [UInt8]?
     /// Frames decoded so far (tells the partial-frame check that a new frame began).
-    var framesDecoded = 0
+    @exclusivity(unchecked) var framesDecoded = 0
     /// Since when the decoder has held an incomplete frame (after the handshake), and the
     /// timer that ends the connection if it stays incomplete (slowloris).
-    var partialSince: ContinuousClock.Instant?
-    var partialTimer: TimerQueue.ID?
+    @exclusivity(unchecked) var partialSince: ContinuousClock.Instant?
+    @exclusivity(unchecked) var partialTimer: TimerQueue.ID?
     /// Reading stops while too much output waits for the client (see `readPauseThreshold`).
-    var readPaused = false
+    @exclusivity(unchecked) var readPaused = false
     /// When the socket last accepted bytes while output was waiting, and the timer that drops
     /// a client whose socket accepts none for `writeStallTimeout`.
-    var lastWriteProgress = ContinuousClock.now
-    var writeStallTimer: TimerQueue.ID?
+    @exclusivity(unchecked) var lastWriteProgress = ContinuousClock.now
+    @exclusivity(unchecked) var writeStallTimer: TimerQueue.ID?
 
     var config: ServerConfiguration { server.configuration }
 
