@@ -4,7 +4,7 @@
 # the same small echo; then a 10,000-connection test with an open stream each on our server.
 # Loopback (127.0.0.1) only; every client run is bounded in time and the script stops by itself.
 #
-#   Benchmarks/RPC/run.sh [--reps N] [--secs T] [--warmup W] [--pin] [--skip-build]
+#   Benchmarks/RPC/run.sh [--reps N] [--secs T] [--warmup W] [--pin] [--skip-build] [--static-stdlib]
 #                         [--skip-hold] [--hold-conns N] [--hold-secs T] [--only c,ours,oursl,oursc,grpc]
 #   Benchmarks/RPC/run.sh --table RAW_RESULTS_FILE     (re-prints the table of an earlier run)
 #
@@ -15,6 +15,9 @@
 # protocol spoken by a C client: the server's own cost without our client library's), grpc =
 # grpc-echo server + client (grpc-swift-2).
 #
+# --static-stdlib links the Swift standard library and runtime into every Swift binary (ours and
+# grpc-swift-2 alike: `swift build --static-swift-stdlib`, as a Linux deployment may ship them),
+# so runtime calls and thread-local accesses skip the shared libraries' PLT and __tls_get_addr.
 # --pin runs every server on CPU 0 and every client on CPU 1 (taskset); by default nothing is
 # pinned. Raw results go to $SCRATCH/results/<time>/ (SCRATCH defaults to <repo>/.build-rpcbench).
 set -euo pipefail
@@ -22,7 +25,7 @@ set -euo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
 ROOT=$(cd "$HERE/../.." && pwd)
 SCRATCH=${SCRATCH:-$ROOT/.build-rpcbench}
-REPS=3 SECS=5 WARMUP=1 PIN=0 BUILD=1 HOLD=1 HOLD_CONNS=10000 HOLD_SECS=5 STREAM_COUNT=10000
+REPS=3 SECS=5 WARMUP=1 PIN=0 BUILD=1 STATIC=0 HOLD=1 HOLD_CONNS=10000 HOLD_SECS=5 STREAM_COUNT=10000
 ONLY="c,ours,oursl,oursc,grpc" TABLE=""
 while [ $# -gt 0 ]; do
   case "$1" in
@@ -31,6 +34,7 @@ while [ $# -gt 0 ]; do
     --warmup) WARMUP=$2; shift 2 ;;
     --pin) PIN=1; shift ;;
     --skip-build) BUILD=0; shift ;;
+    --static-stdlib) STATIC=1; shift ;;
     --skip-hold) HOLD=0; shift ;;
     --hold-conns) HOLD_CONNS=$2; shift 2 ;;
     --hold-secs) HOLD_SECS=$2; shift 2 ;;
@@ -94,10 +98,12 @@ if [ "$BUILD" = 1 ]; then
   gcc -O2 -Wall -o "$CBIN/echo_client" "$HERE/c-echo/echo_client.c"
   gcc -O2 -Wall -o "$CBIN/portal_hold" "$HERE/c-portal/portal_hold.c"
   gcc -O2 -Wall -o "$CBIN/portal_load" "$HERE/c-portal/portal_load.c"
-  (cd "$HERE" && swift build -c release --scratch-path "$SCRATCH" --product portal-echo \
-     && swift build -c release --scratch-path "$SCRATCH" --product grpc-echo) > "$OUT/build.log" 2>&1 \
+  LINK=()
+  [ "$STATIC" = 1 ] && LINK=(--static-swift-stdlib)
+  (cd "$HERE" && swift build -c release "${LINK[@]}" --scratch-path "$SCRATCH" --product portal-echo \
+     && swift build -c release "${LINK[@]}" --scratch-path "$SCRATCH" --product grpc-echo) > "$OUT/build.log" 2>&1 \
      || { tail -40 "$OUT/build.log"; exit 1; }
-  echo "$(git -C "$ROOT" rev-parse --short HEAD)$(git -C "$ROOT" diff --quiet HEAD -- Sources Tools Package.swift || echo ' + uncommitted changes under Sources/ or Tools/') at $(date -u +%H:%M:%SZ)" > "$SCRATCH/build-info.txt"
+  echo "$(git -C "$ROOT" rev-parse --short HEAD)$(git -C "$ROOT" diff --quiet HEAD -- Sources Tools Package.swift || echo ' + uncommitted changes under Sources/ or Tools/') at $(date -u +%H:%M:%SZ)$([ "$STATIC" = 1 ] && echo ', Swift stdlib linked statically')" > "$SCRATCH/build-info.txt"
 fi
 
 # Descriptors for the 10k test (the hard limit here is 20000; each process needs ~10k).
