@@ -115,7 +115,7 @@ struct DashboardQueries: Sendable {
 
     /// Unresolved complaints whose clock started at or before `cutoff`, by district: the
     /// unresolved total from the counters minus the unresolved complaints started after the
-    /// cutoff (the partial indexes of migration 0006). That reads at most the intake
+    /// cutoff (the partial indexes of migrations 0006 and 0010). That reads at most the intake
     /// of the last `divisionAfterDays` days, however large the overdue backlog has grown.
     static func overdue(_ db: Database, _ scope: Scope, cutoff: Int64) throws -> [String: UInt64] {
         let (inDistricts, values) = scope.districtIn("district_code")

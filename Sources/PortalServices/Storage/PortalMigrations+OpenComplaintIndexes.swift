@@ -1,4 +1,3 @@
-import PortalModel
 import PortalStore
 
 /// `0010_open_complaint_indexes_without_in_lists`: the two partial indexes of unresolved
@@ -16,17 +15,4 @@ extension PortalMigrations {
     CREATE INDEX complaints_open_clock ON complaints(clock_started_at) WHERE (status BETWEEN 1 AND 3 OR status = 6);
     CREATE INDEX complaints_open_district_clock ON complaints(district_code, clock_started_at) WHERE (status BETWEEN 1 AND 3 OR status = 6);
     """
-}
-
-/// Unresolved complaints: new (1), assigned (2), information requested (3) and reopened (6).
-public enum OpenComplaints {
-    /// The condition "`column` is an unresolved status", written exactly as the partial indexes
-    /// `complaints_open_clock` and `complaints_open_district_clock` state it (migration 0010):
-    /// SQLite uses a partial index only for a query whose WHERE has that same term.
-    public static func condition(_ column: String) -> String {
-        "(\(column) BETWEEN 1 AND 3 OR \(column) = 6)"
-    }
-
-    /// The statuses `condition` accepts.
-    public static let statuses: Set<Portal_V1_ComplaintStatus> = [.new, .assigned, .infoRequested, .reopened]
 }
