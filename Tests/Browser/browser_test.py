@@ -110,8 +110,10 @@ def run_driver(portal, args, artefacts, username, password, complaint, role, act
     """Runs drive_dashboard.py; returns (exit status, its JSON report or {}). With `on_live`,
     the driver signals once the queue shows; `on_live()` then changes the data (the driver
     waits for the change to appear without a reload)."""
+    # "--password=VALUE": a one-time password may start with "-" (base64url), which argparse
+    # would take for an option if it stood alone.
     command = [sys.executable, os.path.join(HERE, "drive_dashboard.py"), "--base-url", portal.base,
-               "--chromium", args.chromium, "--username", username, "--password", password,
+               "--chromium", args.chromium, "--username", username, f"--password={password}",
                "--complaint", complaint, "--artefacts", artefacts, "--expect-role", role, *actions]
     signal = None
     if on_live:
