@@ -29,7 +29,7 @@ func makeRows() -> [Row] {
         Row(id: "strings", title: "repeated string ×100",
             ours: portalSide(PortalAllTypesFixtures.strings()),
             swiftProtobuf: swiftProtobufSide(SwiftProtobufFixtures.strings()),
-            references: [References.makeStrings(PortalAllTypesFixtures.strings()), References.emptyAllTypes]),
+            references: References.makeStrings(PortalAllTypesFixtures.strings()) + [References.emptyAllTypes]),
         Row(id: "bytes-64k", title: "bytes 64 KiB",
             ours: portalSide(PortalAllTypesFixtures.blob()),
             swiftProtobuf: swiftProtobufSide(SwiftProtobufFixtures.blob()),
