@@ -94,7 +94,7 @@ extension ProtoReader {
     @inlinable
     public mutating func readRepeatedStrings(key: UInt32, fieldNumber: Int, into array: inout [String]) throws(ProtoDecodingError) {
         guard array.isEmpty else {
-            return try readLaterRun(key: key, into: &array) { r throws(ProtoDecodingError) in try r.readString(fieldNumber: fieldNumber) }
+            return try readCountedRun(key: key, into: &array) { r throws(ProtoDecodingError) in try r.readString(fieldNumber: fieldNumber) }
         }
         try readFirstRun(key: key, into: &array) { r throws(ProtoDecodingError) in
             try r.readString(fieldNumber: fieldNumber)
@@ -107,7 +107,7 @@ extension ProtoReader {
     @inlinable
     public mutating func readRepeatedBytes(key: UInt32, into array: inout [[UInt8]]) throws(ProtoDecodingError) {
         guard array.isEmpty else {
-            return try readLaterRun(key: key, into: &array) { r throws(ProtoDecodingError) in try r.readBytes() }
+            return try readCountedRun(key: key, into: &array) { r throws(ProtoDecodingError) in try r.readBytes() }
         }
         try readFirstRun(key: key, into: &array) { r throws(ProtoDecodingError) in
             try r.readBytes()
@@ -120,7 +120,7 @@ extension ProtoReader {
     @inlinable
     public mutating func readRepeatedMessages<M: ProtoMessage>(key: UInt32, into array: inout [M]) throws(ProtoDecodingError) {
         guard array.isEmpty else {
-            return try readLaterRun(key: key, into: &array) { r throws(ProtoDecodingError) in try r.readMessage(M.self) }
+            return try readCountedRun(key: key, into: &array) { r throws(ProtoDecodingError) in try r.readMessage(M.self) }
         }
         try readFirstRun(key: key, into: &array) { r throws(ProtoDecodingError) in
             try r.readMessage(M.self)
@@ -131,12 +131,10 @@ extension ProtoReader {
 
     // MARK: How a run is decoded
 
-    /// How many elements of type `T` are staged before the array is allocated: as many as fit
-    /// in 1 KiB, the size `withUnsafeTemporaryAllocation` always places on the stack (above
-    /// it, the standard library asks the runtime how much stack is left, or uses the heap),
-    /// and at least one. 64 strings, 128 byte arrays, fewer messages of a large type.
-    @inlinable
-    static func stageCapacity<T>(_: T.Type) -> Int { Swift.max(1, 1024 / MemoryLayout<T>.stride) }
+    /// The stack space a first run is staged in: 1 KiB, the size `withUnsafeTemporaryAllocation`
+    /// always places on the stack (above it, the standard library asks the runtime how much
+    /// stack is left, or uses the heap). 64 strings, 128 byte arrays, fewer messages.
+    @inlinable static var stageBytes: Int { 1024 }
 
     /// The shortest run given a new array's storage through `Array(unsafeUninitializedCapacity:)`.
     /// Below it, appending to a reserved array is cheaper: that initialiser allocates through
@@ -146,7 +144,7 @@ extension ProtoReader {
     @inlinable static var directRunMinimum: Int { 16 }
 
     /// Decodes a field's first run (the first key already read) into the empty `array`.
-    /// Up to `stageCapacity` elements are decoded into stack space, each record checked as
+    /// Up to `stageBytes` of elements are decoded into stack space, each record checked as
     /// `element` reads it; if the run goes on past them, the remaining records are counted
     /// (`lengthDelimitedRunCount`) and decoded by `counted` straight into the array, which is
     /// allocated once, at its final size, after the staged elements' own storage.
@@ -158,9 +156,15 @@ extension ProtoReader {
         _ element: (inout ProtoReader) throws(ProtoDecodingError) -> T,
         counted: (inout ProtoReader, _ count: Int, _ base: UnsafeMutablePointer<T>, _ failure: inout ProtoDecodingError?) -> Int
     ) throws(ProtoDecodingError) {
+        // Elements larger than the stage (messages of some 60 singular fields or more) are
+        // counted and appended, as a later run's are.
+        guard MemoryLayout<T>.stride <= ProtoReader.stageBytes else {
+            return try readCountedRun(key: key, into: &array, element)
+        }
         var failure: ProtoDecodingError? = nil
         var elementWise = false
-        withUnsafeTemporaryAllocation(of: T.self, capacity: ProtoReader.stageCapacity(T.self)) { stage in
+        let capacity = ProtoReader.stageBytes / MemoryLayout<T>.stride
+        withUnsafeTemporaryAllocation(of: T.self, capacity: capacity) { stage in
             let staging = stage.baseAddress!
             let staged = readRun(key: key, count: stage.count, into: staging, &failure, element)
             var more = 0
@@ -190,9 +194,10 @@ extension ProtoReader {
     }
 
     /// Decodes a later run of a field that already has elements (its records interleaved with
-    /// other fields'): counted, the array grown once, each element appended.
+    /// other fields'), or a run of elements too large to stage: counted, the array grown once,
+    /// each element appended.
     @inlinable
-    mutating func readLaterRun<T>(
+    mutating func readCountedRun<T>(
         key: UInt32, into array: inout [T], _ element: (inout ProtoReader) throws(ProtoDecodingError) -> T
     ) throws(ProtoDecodingError) {
         ProtoReader.reserve(&array, lengthDelimitedRunCount(key: key))
