@@ -232,6 +232,15 @@ def proto3_corpus(classes):
     files.append(("map-bool-bool", b"\xa2\x04\x04\x08\x02\x10\x03"))
     files.append(("map-int32-float-no-value", b"\x92\x04\x02\x08\x07"))
     files.append(("oneof-nested-merge", b"\x82\x07\x02\x08\x01\x82\x07\x02\x08\x02"))
+    # Long runs of one repeated field, past the reader's 1 KiB stage (64 strings, 128 byte
+    # arrays) into its counted part, then another field; one with invalid UTF-8 at the edge.
+    def run(key, payloads):
+        return b"".join(key + I.varint(len(p)) + p for p in payloads)
+    strings = [b"s%d" % i for i in range(70)]
+    files.append(("run-strings-70", run(b"\xe2\x02", strings) + b"\x08\x01"))
+    files.append(("run-strings-70-invalid-64", run(b"\xe2\x02", strings[:64] + [b"\xc0"] + strings[65:])))
+    files.append(("run-bytes-130", run(b"\xea\x02", [bytes([i % 256]) * (1 + i % 3) for i in range(130)])))
+    files.append(("run-messages-40", run(b"\x82\x03", [b"\x08" + I.varint(i) for i in range(40)]) + b"\x08\x01"))
     return files
 
 
