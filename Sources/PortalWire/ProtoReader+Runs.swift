@@ -93,10 +93,7 @@ extension ProtoReader {
     /// element with the same key, appending each to `array`.
     @inlinable
     public mutating func readRepeatedStrings(key: UInt32, fieldNumber: Int, into array: inout [String]) throws(ProtoDecodingError) {
-        guard array.isEmpty else {
-            return try readCountedRun(key: key, into: &array) { r throws(ProtoDecodingError) in try r.readString(fieldNumber: fieldNumber) }
-        }
-        try readFirstRun(key: key, into: &array) { r throws(ProtoDecodingError) in
+        try readRepeated(key: key, into: &array) { r throws(ProtoDecodingError) in
             try r.readString(fieldNumber: fieldNumber)
         } counted: { r, count, base, failure in
             r.readCountedStringRun(key: key, count: count, fieldNumber: fieldNumber, into: base, &failure)
@@ -106,27 +103,13 @@ extension ProtoReader {
     /// `readRepeatedStrings` for `bytes` elements.
     @inlinable
     public mutating func readRepeatedBytes(key: UInt32, into array: inout [[UInt8]]) throws(ProtoDecodingError) {
-        guard array.isEmpty else {
-            return try readCountedRun(key: key, into: &array) { r throws(ProtoDecodingError) in try r.readBytes() }
-        }
-        try readFirstRun(key: key, into: &array) { r throws(ProtoDecodingError) in
-            try r.readBytes()
-        } counted: { r, count, base, failure in
-            r.readRun(key: key, count: count, into: base, &failure) { r throws(ProtoDecodingError) in try r.readBytes() }
-        }
+        try readRepeated(key: key, into: &array) { r throws(ProtoDecodingError) in try r.readBytes() }
     }
 
     /// `readRepeatedStrings` for message elements.
     @inlinable
     public mutating func readRepeatedMessages<M: ProtoMessage>(key: UInt32, into array: inout [M]) throws(ProtoDecodingError) {
-        guard array.isEmpty else {
-            return try readCountedRun(key: key, into: &array) { r throws(ProtoDecodingError) in try r.readMessage(M.self) }
-        }
-        try readFirstRun(key: key, into: &array) { r throws(ProtoDecodingError) in
-            try r.readMessage(M.self)
-        } counted: { r, count, base, failure in
-            r.readRun(key: key, count: count, into: base, &failure) { r throws(ProtoDecodingError) in try r.readMessage(M.self) }
-        }
+        try readRepeated(key: key, into: &array) { r throws(ProtoDecodingError) in try r.readMessage(M.self) }
     }
 
     // MARK: How a run is decoded
@@ -142,6 +125,28 @@ extension ProtoReader {
     /// generic metadata on every call (over a hundred instructions), while `reserveCapacity`
     /// is specialised in the caller; appending costs some twenty instructions an element.
     @inlinable static var directRunMinimum: Int { 16 }
+
+    /// A run of `element`s: a field's first run (the array empty) through `readFirstRun`,
+    /// whose records past the stage `counted` decodes; a later run through `readCountedRun`.
+    @inlinable @inline(__always)
+    mutating func readRepeated<T>(
+        key: UInt32, into array: inout [T],
+        _ element: (inout ProtoReader) throws(ProtoDecodingError) -> T,
+        counted: (inout ProtoReader, _ count: Int, _ base: UnsafeMutablePointer<T>, _ failure: inout ProtoDecodingError?) -> Int
+    ) throws(ProtoDecodingError) {
+        guard array.isEmpty else { return try readCountedRun(key: key, into: &array, element) }
+        try readFirstRun(key: key, into: &array, element, counted: counted)
+    }
+
+    /// `readRepeated` whose counted records are read by `element` too (`readRun`).
+    @inlinable @inline(__always)
+    mutating func readRepeated<T>(
+        key: UInt32, into array: inout [T], _ element: (inout ProtoReader) throws(ProtoDecodingError) -> T
+    ) throws(ProtoDecodingError) {
+        try readRepeated(key: key, into: &array, element) { r, count, base, failure in
+            r.readRun(key: key, count: count, into: base, &failure, element)
+        }
+    }
 
     /// Decodes a field's first run (the first key already read) into the empty `array`.
     /// Up to `stageBytes` of elements are decoded into stack space, each record checked as
