@@ -41,12 +41,7 @@ public struct SHA256: Sendable {
     /// on every request).
     public static func hash(_ raw: UnsafeRawBufferPointer) -> [UInt8] {
         var state = SHA256(emptyPending: ())
-        let whole = raw.count & ~(blockByteCount - 1)
-        var offset = 0
-        while offset < whole {
-            state.compress(UnsafeRawBufferPointer(rebasing: raw[offset..<offset + blockByteCount]))
-            offset += blockByteCount
-        }
+        let whole = state.compressWholeBlocks(raw, from: 0)
         state.length = UInt64(raw.count)
         return withUnsafeTemporaryAllocation(byteCount: 2 * blockByteCount, alignment: 8) { tail in
             let rest = raw.count - whole
@@ -97,11 +92,7 @@ public struct SHA256: Sendable {
             block.withUnsafeBytes { compress($0) }
             pending.removeAll(keepingCapacity: true)
         }
-        // Whole blocks straight from the caller's memory.
-        while raw.count - offset >= SHA256.blockByteCount {
-            compress(UnsafeRawBufferPointer(rebasing: raw[offset..<offset + SHA256.blockByteCount]))
-            offset += SHA256.blockByteCount
-        }
+        offset = compressWholeBlocks(raw, from: offset)
         if offset < raw.count {
             pending.append(contentsOf: raw[offset...])
         }
@@ -144,6 +135,17 @@ public struct SHA256: Sendable {
             raw.storeBytes(of: h7.bigEndian, toByteOffset: 28, as: UInt32.self)
             count = SHA256.byteCount
         }
+    }
+
+    /// Compresses the whole blocks of `raw` from `offset` on, straight from the caller's
+    /// memory, and returns the offset of the bytes left over (fewer than a block).
+    private mutating func compressWholeBlocks(_ raw: UnsafeRawBufferPointer, from offset: Int) -> Int {
+        var offset = offset
+        while raw.count - offset >= SHA256.blockByteCount {
+            compress(UnsafeRawBufferPointer(rebasing: raw[offset..<offset + SHA256.blockByteCount]))
+            offset += SHA256.blockByteCount
+        }
+        return offset
     }
 
     /// Processes one 64-byte block: the message schedule in a 16-word ring, eight rounds per

@@ -6,9 +6,7 @@ import PortalModel
 
 /// One connection to a server, confined to the client's event loop.
 ///
-/// Its mutable state is confined to one event-loop thread, so its stored properties opt out of
-/// the runtime's dynamic exclusivity checks (`@exclusivity(unchecked)`): those cost about 7 % of
-/// a client's instructions per call, and being per thread they would not catch a race anyway.
+/// Loop-confined: its stored properties are `@exclusivity(unchecked)`, as `EventLoop` explains.
 final class ClientConnection: EventHandler, @unchecked Sendable {
     // @unchecked: confined to `loop`'s thread; callers reach it through `loop.execute`.
     let fd: Int32

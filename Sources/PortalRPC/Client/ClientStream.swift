@@ -3,9 +3,7 @@ import Synchronization
 
 /// The client's state for one call, owned by its connection's event loop.
 ///
-/// Its mutable state is confined to one event-loop thread, so its stored properties opt out of
-/// the runtime's dynamic exclusivity checks (`@exclusivity(unchecked)`): those cost about 7 % of
-/// a client's instructions per call, and being per thread they would not catch a race anyway.
+/// Loop-confined: its stored properties are `@exclusivity(unchecked)`, as `EventLoop` explains.
 final class ClientStream {
     enum Receiver {
         /// Unary and client-streaming: one response, then the status.

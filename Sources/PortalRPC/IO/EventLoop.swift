@@ -24,9 +24,10 @@ protocol EventHandler: AnyObject {
 /// its own threads and is awaited. Once the loop has stopped, jobs go to the global
 /// concurrent executor, so tasks that outlive their loop still finish.
 ///
-/// Its mutable state is confined to one event-loop thread, so its stored properties opt out of
-/// the runtime's dynamic exclusivity checks (`@exclusivity(unchecked)`): those cost about 7 % of
-/// a client's instructions per call, and being per thread they would not catch a race anyway.
+/// Its mutable state is confined to the loop thread, so its stored properties opt out of the
+/// runtime's dynamic exclusivity checks (`@exclusivity(unchecked)`), as do those of the
+/// connections and streams it runs: the checks cost about 7 % of a client's instructions per
+/// call, and being per thread they would not catch a race between threads anyway.
 final class EventLoop: TaskExecutor, @unchecked Sendable {
     // @unchecked: everything below `pending` is confined to the loop thread.
     let name: String

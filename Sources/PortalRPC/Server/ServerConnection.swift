@@ -7,9 +7,7 @@ import PortalModel
 /// One client connection: reads frames, runs calls, writes responses. Every method runs on
 /// its event loop; handler tasks reach it only through `loop.execute`.
 ///
-/// Its mutable state is confined to one event-loop thread, so its stored properties opt out of
-/// the runtime's dynamic exclusivity checks (`@exclusivity(unchecked)`): those cost about 7 % of
-/// a client's instructions per call, and being per thread they would not catch a race anyway.
+/// Loop-confined: its stored properties are `@exclusivity(unchecked)`, as `EventLoop` explains.
 final class ServerConnection: EventHandler, @unchecked Sendable {
     // @unchecked: confined to `loop`'s thread (see the type comment).
     let fd: Int32

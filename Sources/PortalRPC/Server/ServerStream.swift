@@ -2,9 +2,7 @@ import PortalModel
 
 /// The server's state for one call, owned by its connection's event loop.
 ///
-/// Its mutable state is confined to one event-loop thread, so its stored properties opt out of
-/// the runtime's dynamic exclusivity checks (`@exclusivity(unchecked)`): those cost about 7 % of
-/// a client's instructions per call, and being per thread they would not catch a race anyway.
+/// Loop-confined: its stored properties are `@exclusivity(unchecked)`, as `EventLoop` explains.
 final class ServerStream {
     enum Outbound {
         case message([UInt8], CheckedContinuation<Void, any Error>?)
